@@ -1,0 +1,252 @@
+package sse
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// outcome is how one attempt ended.
+type outcome struct {
+	err        error // why it ended: io.EOF for a clean end of stream
+	final      bool  // Connect returns err
+	opened     bool
+	openFor    time.Duration
+	retryAfter time.Duration
+}
+
+// attempt makes one request and, if it opens a stream, reads it to its
+// end.
+func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
+	clock, obs := c.cfg.clock, &c.cfg.observer
+	connCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	c.mu.Lock()
+	c.cancelConn = cancel
+	c.restartPending = false
+	lastID := c.lastID
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.cancelConn = nil
+		c.mu.Unlock()
+	}()
+	if c.isClosed() {
+		cancel(ErrClosed) // Close ran before cancelConn was set
+	}
+
+	start := clock.Now()
+	obs.attempt(AttemptInfo{Attempt: n, LastEventID: lastID, Time: start})
+	events := 0
+	defer func() {
+		out.err = stopCause(connCtx, out.err)
+		obs.close(CloseInfo{Attempt: n, Opened: out.opened, Duration: out.openFor, Events: events, Err: out.err})
+	}()
+
+	idle := c.newIdleTimer(cancel)
+	defer idle.stop()
+	resp, final, err := c.send(connCtx, lastID)
+	idle.pause()
+	if err != nil {
+		c.cfg.logger.Warn("sse: request failed", "url", c.redacted(), "attempt", n, "err", err)
+		return outcome{err: err, final: final}
+	}
+	defer resp.Body.Close()
+	if err, final := checkResponse(resp, clock.Now()); err != nil || final {
+		var se *StatusError
+		if errors.As(err, &se) {
+			out.retryAfter = se.RetryAfter
+		}
+		return outcome{err: err, final: final, retryAfter: out.retryAfter}
+	}
+
+	openedAt := clock.Now()
+	open := OpenInfo{Attempt: n, Latency: openedAt.Sub(start), Header: resp.Header, LastEventID: lastID}
+	obs.open(open)
+	if c.onOpen != nil {
+		c.onOpen.HandleOpen(open)
+	}
+	c.cfg.logger.Debug("sse: connected", "url", c.redacted(), "attempt", n, "latency", open.Latency)
+	var body io.Reader = resp.Body
+	if idle != nil {
+		body = idleReader{r: resp.Body, t: idle}
+	}
+	err = c.read(connCtx, body, lastID, func(e Event) {
+		events++
+		if events == 1 {
+			now := clock.Now()
+			obs.firstEvent(FirstEventInfo{Attempt: n, Latency: now.Sub(start), SinceOpen: now.Sub(openedAt), Event: e})
+		}
+	})
+	return outcome{err: err, opened: true, openFor: clock.Now().Sub(openedAt)}
+}
+
+// stopCause replaces the error of an attempt whose context was cancelled
+// with the reason it was: Close, Restart, the idle timeout, or the caller's
+// context ending.
+func stopCause(connCtx context.Context, err error) error {
+	if connCtx.Err() == nil {
+		return err
+	}
+	return context.Cause(connCtx)
+}
+
+// send sends the request, refreshing it through the hook once after a 401.
+// final reports an error that retrying cannot mend.
+func (c *Client[H]) send(ctx context.Context, lastID string) (resp *http.Response, final bool, err error) {
+	for refresh := false; ; refresh = true {
+		req, err := c.newRequest(ctx, lastID)
+		if err != nil {
+			return nil, true, err
+		}
+		if c.cfg.hook != nil {
+			if err := c.cfg.hook(req, refresh); err != nil {
+				return nil, true, fmt.Errorf("sse: request hook: %w", err)
+			}
+		}
+		resp, err = c.http.Do(req)
+		if err != nil {
+			redactError(err)
+			return nil, permanent(err), err
+		}
+		if resp.StatusCode != http.StatusUnauthorized || c.cfg.hook == nil || refresh {
+			return resp, false, nil
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+	}
+}
+
+func (c *Client[H]) newRequest(ctx context.Context, lastID string) (*http.Request, error) {
+	var body io.Reader
+	if c.cfg.hasBody {
+		body = bytes.NewReader(c.cfg.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.cfg.method, c.url, body)
+	if err != nil {
+		return nil, fmt.Errorf("sse: %w", err)
+	}
+	req.Header = c.cfg.header.Clone()
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cache-Control", "no-cache")
+	if c.cfg.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.cfg.bearer)
+	}
+	if lastID != "" {
+		if validHeaderValue(lastID) {
+			req.Header.Set("Last-Event-ID", lastID)
+		} else {
+			c.handler.HandleError(fmt.Errorf("%w: %q; connecting without it", ErrInvalidLastEventID, lastID))
+		}
+	}
+	return req, nil
+}
+
+// permanent reports whether a request error will not go away by retrying:
+// a redirect that cannot be followed, or a certificate that does not
+// verify.
+func permanent(err error) bool {
+	var (
+		re  *RedirectError
+		cve *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		he  x509.HostnameError
+		cie x509.CertificateInvalidError
+	)
+	return errors.As(err, &re) || errors.As(err, &cve) || errors.As(err, &uae) ||
+		errors.As(err, &he) || errors.As(err, &cie)
+}
+
+// redactError strips the query (where a token may be) from the URL that
+// net/http puts in its errors.
+func redactError(err error) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			ue.URL = redactURL(u)
+		}
+	}
+}
+
+// read decodes the stream and dispatches what it finds until the stream
+// ends. It returns io.EOF at a clean end.
+func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, delivered func(Event)) error {
+	dec := NewDecoder(body)
+	dec.SetMaxEventSize(c.cfg.maxEventSize)
+	dec.SetLastEventID(lastID)
+	id := lastID
+	for {
+		f, err := dec.Next()
+		if c.isClosed() || ctx.Err() != nil {
+			// Stopped (Close, Restart, idle timeout) while reading: what
+			// was read since is neither delivered nor counted in the
+			// last event ID, so a resuming server sends it again.
+			return ErrClosed
+		}
+		if next := dec.LastEventID(); next != id {
+			id = next
+			c.setLastEventID(id)
+		}
+		if err != nil {
+			if errors.Is(err, ErrEventTooLarge) {
+				c.handler.HandleError(err)
+				continue
+			}
+			return err
+		}
+		switch f.Kind {
+		case KindEvent:
+			delivered(f.Event)
+			c.handler.HandleEvent(f.Event)
+		case KindComment:
+			if c.onComment != nil {
+				c.onComment.HandleComment(f.Comment)
+			}
+		case KindRetry:
+			c.setRetry(f.Retry)
+		}
+	}
+}
+
+// idleTimer cancels a connection when it fires. It runs while the Client
+// waits for response headers and during each read of the body.
+type idleTimer struct {
+	t Timer
+	d time.Duration
+}
+
+func (c *Client[H]) newIdleTimer(cancel context.CancelCauseFunc) *idleTimer {
+	if c.cfg.idleTimeout <= 0 {
+		return nil
+	}
+	d := c.cfg.idleTimeout
+	return &idleTimer{t: c.cfg.clock.AfterFunc(d, func() { cancel(ErrIdleTimeout) }), d: d}
+}
+
+func (t *idleTimer) pause() {
+	if t != nil {
+		t.t.Stop()
+	}
+}
+
+func (t *idleTimer) stop() { t.pause() }
+
+// idleReader runs the idle timer during each read.
+type idleReader struct {
+	r io.Reader
+	t *idleTimer
+}
+
+func (r idleReader) Read(p []byte) (int, error) {
+	r.t.t.Reset(r.t.d)
+	n, err := r.r.Read(p)
+	r.t.t.Stop()
+	return n, err
+}

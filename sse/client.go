@@ -1,0 +1,297 @@
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrRestart is the cause given when Restart drops a connection. It reaches
+// the Observer only: a restart is not a failure.
+var ErrRestart = errors.New("sse: restarted")
+
+// ErrInvalidLastEventID reports a last event ID holding bytes that an HTTP
+// header cannot carry (control characters). NewClient returns it for such
+// a WithLastEventID; when a server sends such an id, Handler.HandleError
+// receives it and the next request goes without Last-Event-ID.
+var ErrInvalidLastEventID = errors.New("sse: last event ID cannot be sent in a header")
+
+// Client reads a text/event-stream and hands what it reads to a Handler of
+// type H, reconnecting whenever the connection ends until it is told to
+// stop. It is the Go counterpart of an actor owning an EventSource:
+// Connect runs the stream on the caller's goroutine, while Close, Restart
+// and LastEventID may be called from any goroutine, also from inside the
+// Handler.
+//
+// The path of an event is short: the response body is read by a Decoder,
+// each dispatched event goes to Handler.HandleEvent on the Connect
+// goroutine, and reconnection wraps around that loop.
+type Client[H Handler] struct {
+	url       string
+	handler   H
+	onOpen    OpenHandler
+	onComment CommentHandler
+	cfg       config
+	http      *http.Client
+
+	running   atomic.Bool
+	closeOnce sync.Once
+	closed    chan struct{}
+
+	mu             sync.Mutex
+	lastID         string
+	retry          time.Duration // the server's retry field, capped; 0 if none
+	cancelConn     context.CancelCauseFunc
+	wake           chan struct{} // closed by Restart during a reconnection delay
+	restartPending bool
+}
+
+// NewClient returns a Client for the stream at rawURL, an absolute http or
+// https URL, delivering to handler. It makes no request: Connect does.
+func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H], error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: %q is not an absolute http(s) URL", ErrInvalidURL, redactURL(u))
+	}
+	if any(handler) == nil {
+		return nil, errors.New("sse: nil Handler")
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if cfg.queryParam != "" {
+		q := u.Query()
+		q.Set(cfg.queryParam, cfg.queryToken)
+		u.RawQuery = q.Encode()
+	}
+	if !validHeaderValue(cfg.lastEventID) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidLastEventID, cfg.lastEventID)
+	}
+	if _, err := http.NewRequest(cfg.method, u.String(), nil); err != nil {
+		return nil, fmt.Errorf("sse: %w", err)
+	}
+	if cfg.httpClient.Timeout > 0 {
+		cfg.logger.Warn("sse: http.Client has a Timeout; it will cut every stream", "timeout", cfg.httpClient.Timeout)
+	}
+	c := &Client[H]{
+		url:     u.String(),
+		handler: handler,
+		cfg:     cfg,
+		http:    streamingClient(cfg.httpClient),
+		closed:  make(chan struct{}),
+		lastID:  cfg.lastEventID,
+	}
+	c.onOpen, _ = any(handler).(OpenHandler)
+	c.onComment, _ = any(handler).(CommentHandler)
+	return c, nil
+}
+
+// Handler returns the Client's Handler.
+func (c *Client[H]) Handler() H { return c.handler }
+
+// LastEventID returns the last event ID string: what the next request
+// sends as Last-Event-ID. While HandleEvent runs, it is that event's ID.
+func (c *Client[H]) LastEventID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastID
+}
+
+// Connect opens the stream and delivers its events to the Handler until
+// the stream ends for good, reconnecting whenever a connection ends. It
+// blocks, and returns:
+//   - nil when the server answers 204 No Content (the stream is over);
+//   - ErrClosed once Close has been called;
+//   - ctx.Err() when ctx ends;
+//   - a *GiveUpError when the give-up policy (WithGiveUp) runs out;
+//   - a *StatusError, *ContentTypeError or *RedirectError for a response
+//     that will not improve by retrying, or the request hook's error.
+//
+// A Client runs one Connect at a time (another call meanwhile returns
+// ErrConnecting); after Connect returns it may be called again, resuming
+// from LastEventID.
+func (c *Client[H]) Connect(ctx context.Context) error {
+	if c.isClosed() {
+		return ErrClosed
+	}
+	if !c.running.CompareAndSwap(false, true) {
+		return ErrConnecting
+	}
+	defer c.running.Store(false)
+	policy := newRetryPolicy(&c.cfg, c.cfg.clock.Now())
+	for n := 1; ; n++ {
+		out := c.attempt(ctx, n)
+		if err := c.stopped(ctx); err != nil {
+			return err
+		}
+		if out.final {
+			return out.err
+		}
+		if out.err == ErrRestart {
+			continue
+		}
+		if out.err != io.EOF {
+			c.handler.HandleError(out.err)
+		}
+		delay, clamped, err := policy.next(retryRequest{
+			now:         c.cfg.clock.Now(),
+			opened:      out.opened,
+			openFor:     out.openFor,
+			serverRetry: c.serverRetry(),
+			retryAfter:  out.retryAfter,
+			cause:       out.err,
+		})
+		if clamped != nil {
+			c.handler.HandleError(clamped)
+		}
+		if err != nil {
+			c.cfg.logger.Warn("sse: giving up", "url", c.redacted(), "err", err)
+			return err
+		}
+		c.cfg.observer.reconnect(ReconnectInfo{Attempt: n + 1, Delay: delay, Cause: out.err})
+		c.cfg.logger.Info("sse: reconnecting", "url", c.redacted(), "delay", delay, "cause", out.err)
+		if err := c.wait(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+// Close stops the Client: the current connection is dropped, no further
+// event is delivered once the event being handled (if any) returns, and
+// Connect returns ErrClosed. It does not wait for Connect to return, so it
+// is safe to call from inside the Handler. It is idempotent and always
+// returns nil.
+func (c *Client[H]) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.closed)
+		c.mu.Lock()
+		if c.cancelConn != nil {
+			c.cancelConn(ErrClosed)
+		}
+		c.mu.Unlock()
+	})
+	return nil
+}
+
+// Restart drops the current connection and connects again at once, keeping
+// the last event ID; during a reconnection delay it cuts the delay short. A
+// restart does not count as a failure for the backoff or the give-up
+// policy. It does nothing when Connect is not running.
+func (c *Client[H]) Restart() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running.Load() {
+		return
+	}
+	if c.cancelConn != nil {
+		c.cancelConn(ErrRestart)
+		return
+	}
+	c.restartPending = true
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+}
+
+func (c *Client[H]) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// stopped returns why Connect must stop, if it must.
+func (c *Client[H]) stopped(ctx context.Context) error {
+	if c.isClosed() {
+		return ErrClosed
+	}
+	return ctx.Err()
+}
+
+// wait sleeps d on the Client's clock, cut short by Restart.
+func (c *Client[H]) wait(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	if c.restartPending {
+		c.restartPending = false
+		c.mu.Unlock()
+		return nil
+	}
+	wake := make(chan struct{})
+	c.wake = wake
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.wake = nil
+		c.mu.Unlock()
+	}()
+	if d <= 0 {
+		return c.stopped(ctx)
+	}
+	fired := make(chan struct{})
+	t := c.cfg.clock.AfterFunc(d, func() { close(fired) })
+	defer t.Stop()
+	select {
+	case <-fired:
+		return nil
+	case <-wake:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.closed:
+		return ErrClosed
+	}
+}
+
+func (c *Client[H]) setLastEventID(id string) {
+	c.mu.Lock()
+	c.lastID = id
+	c.mu.Unlock()
+}
+
+func (c *Client[H]) serverRetry() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.retry
+}
+
+// setRetry applies a retry field, capped at the maximum delay.
+func (c *Client[H]) setRetry(d time.Duration) {
+	if d > c.cfg.maxDelay {
+		c.handler.HandleError(&DelayClampedError{Source: "retry", Requested: d, Used: c.cfg.maxDelay})
+		d = c.cfg.maxDelay
+	}
+	c.mu.Lock()
+	c.retry = d
+	c.mu.Unlock()
+}
+
+func (c *Client[H]) redacted() string {
+	u, _ := url.Parse(c.url)
+	return redactURL(u)
+}
+
+// validHeaderValue reports whether v can be sent as an HTTP header value:
+// no control characters but tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < ' ' && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,159 @@
+package sse
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrClosed is returned by Connect once Close has been called.
+	ErrClosed = errors.New("sse: client closed")
+
+	// ErrConnecting is returned by Connect when another call to Connect on
+	// the same Client is still running.
+	ErrConnecting = errors.New("sse: Connect already running")
+
+	// ErrIdleTimeout is the cause given when a connection is dropped
+	// because no bytes arrived for the idle timeout (see WithIdleTimeout).
+	// It reaches Handler.HandleError and the Observer; the Client then
+	// reconnects.
+	ErrIdleTimeout = errors.New("sse: no bytes received within the idle timeout")
+
+	// ErrEventTooLarge matches every *EventTooLargeError.
+	ErrEventTooLarge = errors.New("sse: event too large")
+
+	// ErrInvalidEvent is returned by Event.WriteTo for an event that the
+	// text/event-stream format cannot carry.
+	ErrInvalidEvent = errors.New("sse: invalid event")
+
+	// ErrInvalidURL is returned by NewClient for a URL that is not an
+	// absolute http or https URL.
+	ErrInvalidURL = errors.New("sse: invalid URL")
+)
+
+// EventTooLargeError reports an event block larger than the decoder's
+// maximum event size. The block is skipped and decoding goes on with the
+// next one: the error is not sticky. It matches ErrEventTooLarge.
+type EventTooLargeError struct {
+	// Limit is the maximum event size in effect, in bytes.
+	Limit int
+}
+
+func (e *EventTooLargeError) Error() string {
+	return fmt.Sprintf("sse: event larger than %d bytes skipped", e.Limit)
+}
+
+// Is reports whether target is ErrEventTooLarge.
+func (e *EventTooLargeError) Is(target error) bool { return target == ErrEventTooLarge }
+
+// StatusError reports a response whose status does not open a stream.
+// Statuses 408, 429 and 5xx are retried (each failed attempt reaches
+// Handler.HandleError); 401 after the optional refresh, 403, other 4xx,
+// 3xx that were not followed and 2xx other than 200 and 204 end Connect.
+type StatusError struct {
+	// StatusCode is the HTTP status code, such as 503.
+	StatusCode int
+	// Status is the status line text, such as "503 Service Unavailable".
+	Status string
+	// Header holds the response headers.
+	Header http.Header
+	// Body holds the start of the response body, at most 4 KiB.
+	Body []byte
+	// RetryAfter is the delay the response asked for in its Retry-After
+	// header (seconds or an HTTP date), or zero when it had none.
+	RetryAfter time.Duration
+	// URL is the request URL, without its query string and user info.
+	URL string
+}
+
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sse: %s: %s", e.URL, e.Status)
+	if body := strings.TrimSpace(string(e.Body)); body != "" {
+		if len(body) > 200 {
+			body = body[:200] + "..."
+		}
+		fmt.Fprintf(&b, ": %q", body)
+	}
+	return b.String()
+}
+
+// Temporary reports whether the Client retries this status: 408, 429 and
+// every 5xx.
+func (e *StatusError) Temporary() bool { return retryableStatus(e.StatusCode) }
+
+func retryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+// ContentTypeError reports a 200 response whose Content-Type is not
+// text/event-stream. It ends Connect.
+type ContentTypeError struct {
+	// ContentType is the Content-Type header as received.
+	ContentType string
+	// Header holds the response headers.
+	Header http.Header
+	// URL is the request URL, without its query string and user info.
+	URL string
+}
+
+func (e *ContentTypeError) Error() string {
+	return fmt.Sprintf("sse: %s: Content-Type %q is not text/event-stream", e.URL, e.ContentType)
+}
+
+// RedirectError reports a redirect the Client could not follow: a 3xx
+// response without a usable Location, or too many redirects. It ends
+// Connect.
+type RedirectError struct {
+	// StatusCode is the status of the redirect response.
+	StatusCode int
+	// Location is the Location header as received, possibly empty.
+	Location string
+	// Reason says what was wrong with it.
+	Reason string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("sse: redirect %d to %q: %s", e.StatusCode, e.Location, e.Reason)
+}
+
+// GiveUpError ends Connect when the give-up policy (WithGiveUp) runs out:
+// too many attempts or too long without a healthy connection. Err is the
+// failure of the last attempt, and errors.Is and errors.As see through to
+// it.
+type GiveUpError struct {
+	// Attempts is the number of attempts made since the last healthy
+	// connection.
+	Attempts int
+	// Elapsed is the time since the last healthy connection, or since
+	// Connect was called when there was none.
+	Elapsed time.Duration
+	// Err is the failure of the last attempt.
+	Err error
+}
+
+func (e *GiveUpError) Error() string {
+	return fmt.Sprintf("sse: gave up after %d attempts in %v: %v", e.Attempts, e.Elapsed.Round(time.Millisecond), e.Err)
+}
+
+func (e *GiveUpError) Unwrap() error { return e.Err }
+
+// DelayClampedError tells Handler.HandleError that the server asked for a
+// longer reconnection delay than the Client accepts (see WithMaxDelay),
+// through its retry field or a Retry-After header. The Client waits
+// Used instead and goes on.
+type DelayClampedError struct {
+	// Source is "retry" or "Retry-After".
+	Source string
+	// Requested is the delay the server asked for.
+	Requested time.Duration
+	// Used is the delay the Client uses instead.
+	Used time.Duration
+}
+
+func (e *DelayClampedError) Error() string {
+	return fmt.Sprintf("sse: server %s of %v clamped to %v", e.Source, e.Requested, e.Used)
+}

@@ -1,0 +1,76 @@
+package sse
+
+// Handler receives what a Client reads from its stream.
+//
+// The Client calls a Handler's methods from the goroutine running Connect,
+// one call at a time and never concurrently, in the order things happened
+// on the stream; a Handler therefore needs no locking of its own for state
+// it touches only from these methods. A call that blocks holds up the
+// stream (no bytes are read meanwhile; the idle timeout does not count that
+// time). The Event passed in is a value the Handler may keep.
+//
+// A Handler may also implement OpenHandler and CommentHandler.
+type Handler interface {
+	// HandleEvent receives each dispatched event, in stream order. Events
+	// are never delivered twice by the Client itself; across
+	// reconnections it sends Last-Event-ID so a server that honours it
+	// resumes after the last event delivered.
+	HandleEvent(Event)
+	// HandleError receives problems that do not end Connect: a failed
+	// attempt (network error, retried status, idle timeout), an event too
+	// large to decode (*EventTooLargeError), a server delay clamped to the
+	// maximum (*DelayClampedError). The Client goes on after each. What
+	// ends Connect is returned by Connect instead.
+	HandleError(error)
+}
+
+// OpenHandler is implemented by Handlers that want to know when a
+// connection opens: called after a 200 text/event-stream response and
+// before its first event.
+type OpenHandler interface {
+	HandleOpen(OpenInfo)
+}
+
+// CommentHandler is implemented by Handlers that want the stream's comment
+// lines (heartbeats such as ": ping"), with the leading colon and one space
+// removed.
+type CommentHandler interface {
+	HandleComment(text string)
+}
+
+// HandlerFuncs adapts plain functions to a Handler; nil fields ignore what
+// they would receive. Useful for small programs and tests.
+type HandlerFuncs struct {
+	Event   func(Event)
+	Error   func(error)
+	Open    func(OpenInfo)
+	Comment func(string)
+}
+
+// HandleEvent calls h.Event if it is set.
+func (h HandlerFuncs) HandleEvent(e Event) {
+	if h.Event != nil {
+		h.Event(e)
+	}
+}
+
+// HandleError calls h.Error if it is set.
+func (h HandlerFuncs) HandleError(err error) {
+	if h.Error != nil {
+		h.Error(err)
+	}
+}
+
+// HandleOpen calls h.Open if it is set.
+func (h HandlerFuncs) HandleOpen(o OpenInfo) {
+	if h.Open != nil {
+		h.Open(o)
+	}
+}
+
+// HandleComment calls h.Comment if it is set.
+func (h HandlerFuncs) HandleComment(text string) {
+	if h.Comment != nil {
+		h.Comment(text)
+	}
+}

@@ -1,0 +1,111 @@
+package sse
+
+import (
+	"net/http"
+	"time"
+)
+
+// Observer is told about the life of a Client's connections, for metrics,
+// logs and tests. Every field may be nil. The functions are called
+// synchronously from the goroutine running Connect, in the order things
+// happen, and must return quickly. Each AttemptInfo is followed by exactly
+// one CloseInfo for the same attempt; OpenInfo and FirstEventInfo come in
+// between when the attempt got that far, and a ReconnectInfo follows the
+// CloseInfo when the Client is going to try again.
+type Observer struct {
+	Attempt    func(AttemptInfo)
+	Open       func(OpenInfo)
+	FirstEvent func(FirstEventInfo)
+	Close      func(CloseInfo)
+	Reconnect  func(ReconnectInfo)
+}
+
+// AttemptInfo describes a connection attempt about to be made.
+type AttemptInfo struct {
+	// Attempt counts the attempts made by this call to Connect, from 1.
+	Attempt int
+	// LastEventID is the Last-Event-ID the request carries, if any.
+	LastEventID string
+	// Time is when the attempt started.
+	Time time.Time
+}
+
+// OpenInfo describes a connection that has just opened a stream.
+type OpenInfo struct {
+	Attempt int
+	// Latency is the time from the start of the attempt to the response
+	// headers.
+	Latency time.Duration
+	// Header holds the response headers. It must not be modified.
+	Header http.Header
+	// LastEventID is the Last-Event-ID the request carried, if any.
+	LastEventID string
+}
+
+// FirstEventInfo describes the first event of a connection.
+type FirstEventInfo struct {
+	Attempt int
+	// Latency is the time from the start of the attempt to the event.
+	Latency time.Duration
+	// SinceOpen is the time from the response headers to the event.
+	SinceOpen time.Duration
+	// Event is the event, as passed to the Handler.
+	Event Event
+}
+
+// CloseInfo describes the end of an attempt.
+type CloseInfo struct {
+	Attempt int
+	// Opened reports whether the attempt opened a stream.
+	Opened bool
+	// Duration is how long the stream stayed open (zero when it did not
+	// open).
+	Duration time.Duration
+	// Events is the number of events the attempt delivered.
+	Events int
+	// Err says why it ended: io.EOF for a clean end of stream,
+	// ErrIdleTimeout, a network error, a *StatusError, ErrClosed, the
+	// context's error, ...; nil for a 204 response, which ends the stream
+	// for good.
+	Err error
+}
+
+// ReconnectInfo describes a reconnection the Client has scheduled.
+type ReconnectInfo struct {
+	// Attempt is the number the next attempt will have.
+	Attempt int
+	// Delay is how long the Client waits before it.
+	Delay time.Duration
+	// Cause is why the previous attempt ended, as in CloseInfo.Err.
+	Cause error
+}
+
+func (o *Observer) attempt(i AttemptInfo) {
+	if o.Attempt != nil {
+		o.Attempt(i)
+	}
+}
+
+func (o *Observer) open(i OpenInfo) {
+	if o.Open != nil {
+		o.Open(i)
+	}
+}
+
+func (o *Observer) firstEvent(i FirstEventInfo) {
+	if o.FirstEvent != nil {
+		o.FirstEvent(i)
+	}
+}
+
+func (o *Observer) close(i CloseInfo) {
+	if o.Close != nil {
+		o.Close(i)
+	}
+}
+
+func (o *Observer) reconnect(i ReconnectInfo) {
+	if o.Reconnect != nil {
+		o.Reconnect(i)
+	}
+}
