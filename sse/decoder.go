@@ -16,9 +16,9 @@ import (
 const DefaultMaxEventSize = 16 << 20
 
 const (
-	minReadSize    = 4 << 10  // the smallest read the decoder asks for
-	keepDataBuffer = 64 << 10 // a data buffer grown past this is dropped after its event
-	maxEmptyReads  = 100      // reads returning 0, nil before io.ErrNoProgress
+	minReadSize    = 4 << 10 // the smallest read the decoder asks for
+	keepDataBuffer = 1 << 20 // a data buffer grown past this is dropped after its event
+	maxEmptyReads  = 100     // reads returning 0, nil before io.ErrNoProgress
 )
 
 // Kind says what a Frame holds.
@@ -109,6 +109,7 @@ type Decoder struct {
 	data           []byte
 	eventType      string
 	idBuf          string // the last event ID buffer
+	idPending      bool   // the current block has an id field
 	lastID         string // the last event ID string
 	retry          time.Duration
 	hasRetry       bool
@@ -123,7 +124,8 @@ func NewDecoder(r io.Reader) *Decoder {
 }
 
 // SetMaxEventSize sets the largest event block the Decoder accepts, in
-// bytes of line content; n <= 0 restores DefaultMaxEventSize. A larger
+// bytes of line content as received (before invalid UTF-8 is replaced);
+// n <= 0 restores DefaultMaxEventSize. A larger
 // block yields an *EventTooLargeError and is skipped. It takes effect from
 // the next line read.
 func (d *Decoder) SetMaxEventSize(n int) {
@@ -136,8 +138,10 @@ func (d *Decoder) SetMaxEventSize(n int) {
 // SetLastEventID sets the last event ID that events without an id field
 // inherit, as when resuming a stream after a reconnection.
 func (d *Decoder) SetLastEventID(id string) {
+	if !d.idPending {
+		d.idBuf = id
+	}
 	d.lastID = id
-	d.idBuf = id
 }
 
 // LastEventID returns the last event ID string: the ID of the last
@@ -355,8 +359,11 @@ func (d *Decoder) field(line []byte) (Frame, bool) {
 			d.eventType = string(value)
 		}
 	case "id":
-		if bytes.IndexByte(value, 0) < 0 && string(value) != d.idBuf {
-			d.idBuf = string(value)
+		if bytes.IndexByte(value, 0) < 0 {
+			if string(value) != d.idBuf {
+				d.idBuf = string(value)
+			}
+			d.idPending = true
 		}
 	case "retry":
 		if r, ok := parseRetry(value); ok {
@@ -370,6 +377,7 @@ func (d *Decoder) field(line []byte) (Frame, bool) {
 // dispatch ends the current block, returning its event if it has data.
 func (d *Decoder) dispatch() (Event, bool) {
 	d.lastID = d.idBuf
+	d.idPending = false
 	d.size = 0
 	if len(d.data) == 0 {
 		d.eventType = ""
@@ -395,6 +403,7 @@ func (d *Decoder) discardBlock() {
 	}
 	d.eventType = ""
 	d.idBuf = d.lastID
+	d.idPending = false
 	d.size = 0
 }
 

@@ -1,0 +1,171 @@
+package sse_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssetest"
+)
+
+// recorder is a Handler and an Observer that keeps everything it sees and
+// signals each event, error and reconnection on channels, so tests wait
+// for effects instead of sleeping.
+type recorder struct {
+	mu         sync.Mutex
+	events     []sse.Event
+	errs       []error
+	comments   []string
+	opens      []sse.OpenInfo
+	reconnects []sse.ReconnectInfo
+	closes     []sse.CloseInfo
+
+	eventCh     chan sse.Event
+	errCh       chan error
+	commentCh   chan string
+	reconnectCh chan sse.ReconnectInfo
+
+	onEvent func(sse.Event) // called from HandleEvent when set
+}
+
+func newRecorder() *recorder {
+	return &recorder{
+		eventCh:     make(chan sse.Event, 1000),
+		errCh:       make(chan error, 1000),
+		commentCh:   make(chan string, 1000),
+		reconnectCh: make(chan sse.ReconnectInfo, 1000),
+	}
+}
+
+func (r *recorder) HandleEvent(e sse.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	if r.onEvent != nil {
+		r.onEvent(e)
+	}
+	r.eventCh <- e
+}
+
+func (r *recorder) HandleError(err error) {
+	r.mu.Lock()
+	r.errs = append(r.errs, err)
+	r.mu.Unlock()
+	r.errCh <- err
+}
+
+func (r *recorder) HandleComment(text string) {
+	r.mu.Lock()
+	r.comments = append(r.comments, text)
+	r.mu.Unlock()
+	r.commentCh <- text
+}
+
+func (r *recorder) HandleOpen(o sse.OpenInfo) {
+	r.mu.Lock()
+	r.opens = append(r.opens, o)
+	r.mu.Unlock()
+}
+
+func (r *recorder) observer() sse.Observer {
+	return sse.Observer{
+		Reconnect: func(i sse.ReconnectInfo) {
+			r.mu.Lock()
+			r.reconnects = append(r.reconnects, i)
+			r.mu.Unlock()
+			r.reconnectCh <- i
+		},
+		Close: func(i sse.CloseInfo) {
+			r.mu.Lock()
+			r.closes = append(r.closes, i)
+			r.mu.Unlock()
+		},
+	}
+}
+
+func (r *recorder) Events() []sse.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sse.Event(nil), r.events...)
+}
+
+func (r *recorder) Errors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.errs...)
+}
+
+func (r *recorder) Reconnects() []sse.ReconnectInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sse.ReconnectInfo(nil), r.reconnects...)
+}
+
+func (r *recorder) Closes() []sse.CloseInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sse.CloseInfo(nil), r.closes...)
+}
+
+// testTimeout bounds every wait of a test, so a bug fails the test instead
+// of hanging it. It is not a timing assertion: correct code is far faster.
+const testTimeout = 20 * time.Second
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// receive waits for a value on ch, failing the test if none comes.
+func receive[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(testTimeout):
+		t.Fatalf("nothing received on %T within %v", ch, testTimeout)
+		panic("unreachable")
+	}
+}
+
+// setup starts a scripted server and a Client on it with a recorder as
+// handler and observer. Reconnections wait 0 unless opts say otherwise.
+func setup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*ssetest.Server, *sse.Client[*recorder], *recorder) {
+	t.Helper()
+	srv := ssetest.NewServer(t, scripts...)
+	rec := newRecorder()
+	all := append([]sse.Option{sse.WithConstantDelay(0), sse.WithObserver(rec.observer())}, opts...)
+	c, err := sse.NewClient(srv.URL, rec, all...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return srv, c, rec
+}
+
+// connect runs Connect in a goroutine and returns a channel for its result.
+func connect(t *testing.T, c *sse.Client[*recorder]) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	finished := make(chan struct{})
+	ctx := testContext(t)
+	go func() {
+		done <- c.Connect(ctx)
+		close(finished)
+	}()
+	t.Cleanup(func() {
+		c.Close()
+		<-finished
+	})
+	return done
+}
+
+func script(steps ...ssetest.Step) ssetest.Script { return ssetest.Script{Steps: steps} }
+
+// noContent ends a test's stream for good.
+var noContent = ssetest.Script{Status: 204}
+
+var testStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
