@@ -1,0 +1,149 @@
+package bookstracktest
+
+import (
+	"net"
+	"time"
+
+	"github.com/bookstrack/bookstrack-go/sse"
+)
+
+// Defaults of the options, those of the real server where it has one.
+const (
+	DefaultStepInterval    = 100 * time.Millisecond
+	DefaultPingInterval    = 30 * time.Second
+	DefaultStreamTimeout   = 5 * time.Minute
+	DefaultFinalDelay      = 2 * time.Second
+	DefaultResultsTTL      = 2 * time.Hour
+	DefaultJobTTL          = 24 * time.Hour
+	DefaultTokenTTL        = 2 * time.Hour
+	DefaultEnrichmentBatch = 50
+)
+
+// config is the Server's private copy of its options; New fills it from
+// the defaults and the options, and nothing writes to it afterwards.
+type config struct {
+	clock           sse.Clock
+	stepInterval    time.Duration
+	pingInterval    time.Duration
+	streamTimeout   time.Duration
+	finalDelay      time.Duration
+	resultsTTL      time.Duration
+	jobTTL          time.Duration
+	tokenTTL        time.Duration
+	enrichmentBatch int
+	quirks          Quirks
+	wrapListener    func(net.Listener) net.Listener
+}
+
+func defaultConfig() config {
+	return config{
+		clock:           sse.SystemClock,
+		stepInterval:    DefaultStepInterval,
+		pingInterval:    DefaultPingInterval,
+		streamTimeout:   DefaultStreamTimeout,
+		finalDelay:      DefaultFinalDelay,
+		resultsTTL:      DefaultResultsTTL,
+		jobTTL:          DefaultJobTTL,
+		tokenTTL:        DefaultTokenTTL,
+		enrichmentBatch: DefaultEnrichmentBatch,
+	}
+}
+
+// Option configures a Server made by New or NewServer. Options are applied
+// in order, so a later one wins.
+type Option func(*config)
+
+// WithClock makes the Server take all its time from c: timestamps, event
+// ids, TTLs, job steps, pings and stream timeouts. With a fake clock such
+// as ssetest.Clock, advancing the clock drives the jobs. A nil c restores
+// the default, sse.SystemClock.
+func WithClock(c sse.Clock) Option {
+	return func(cfg *config) {
+		if c == nil {
+			c = sse.SystemClock
+		}
+		cfg.clock = c
+	}
+}
+
+// WithStepInterval sets the time between two updates of a simulated job
+// (default DefaultStepInterval, 100ms). d <= 0 restores the default.
+func WithStepInterval(d time.Duration) Option {
+	return durationOption(d, DefaultStepInterval, func(c *config) *time.Duration { return &c.stepInterval })
+}
+
+// WithPingInterval sets the time between two heartbeats on a stream
+// (default DefaultPingInterval, 30s). d <= 0 restores the default.
+func WithPingInterval(d time.Duration) Option {
+	return durationOption(d, DefaultPingInterval, func(c *config) *time.Duration { return &c.pingInterval })
+}
+
+// WithStreamTimeout sets how long a stream may go without an update
+// before it gets a `timeout` event and is closed (default
+// DefaultStreamTimeout, 5m). Heartbeats are not updates. d <= 0 restores
+// the default.
+func WithStreamTimeout(d time.Duration) Option {
+	return durationOption(d, DefaultStreamTimeout, func(c *config) *time.Duration { return &c.streamTimeout })
+}
+
+// WithFinalDelay sets the time between a job's queued terminal event and
+// its `-final` one (default DefaultFinalDelay, 2s). d <= 0 restores the
+// default.
+func WithFinalDelay(d time.Duration) Option {
+	return durationOption(d, DefaultFinalDelay, func(c *config) *time.Duration { return &c.finalDelay })
+}
+
+// WithResultsTTL sets how long results stay available after a job
+// completes (default DefaultResultsTTL, 2h). d <= 0 restores the default.
+func WithResultsTTL(d time.Duration) Option {
+	return durationOption(d, DefaultResultsTTL, func(c *config) *time.Duration { return &c.resultsTTL })
+}
+
+// WithJobTTL sets how long a job's state lives after the job starts
+// (default DefaultJobTTL, 24h); after it the job is unknown to every
+// route. d <= 0 restores the default.
+func WithJobTTL(d time.Duration) Option {
+	return durationOption(d, DefaultJobTTL, func(c *config) *time.Duration { return &c.jobTTL })
+}
+
+// WithTokenTTL sets how long a stream token stays valid after the start
+// call issued it (default DefaultTokenTTL, 2h). d <= 0 restores the
+// default.
+func WithTokenTTL(d time.Duration) Option {
+	return durationOption(d, DefaultTokenTTL, func(c *config) *time.Duration { return &c.tokenTTL })
+}
+
+// WithQuirks selects older server behaviours; see Quirks. New panics on a
+// Quirks value it does not understand (an unknown ResultsField or
+// EnrichmentResults).
+func WithQuirks(q Quirks) Option {
+	return func(c *config) { c.quirks = q }
+}
+
+// WithEnrichmentBatch makes enrichment jobs report progress every n books
+// (default DefaultEnrichmentBatch, 50, as the real server). n <= 0
+// restores the default.
+func WithEnrichmentBatch(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultEnrichmentBatch
+		}
+		c.enrichmentBatch = n
+	}
+}
+
+// WithListener wraps the Server's loopback listener, for example in a
+// network conditioner that adds latency or cuts connections. The URL is
+// taken from the wrapped listener's Addr. A nil wrap is ignored.
+func WithListener(wrap func(net.Listener) net.Listener) Option {
+	return func(c *config) { c.wrapListener = wrap }
+}
+
+func durationOption(d, def time.Duration, field func(*config) *time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			d = def
+		}
+		*field(c) = d
+	}
+}
