@@ -1,0 +1,252 @@
+package bookstrack
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrNotFound matches an *APIError with status 404.
+	ErrNotFound = errors.New("bookstrack: not found")
+
+	// ErrUnauthorized matches an *APIError with status 401 or 403: a
+	// missing, wrong or expired stream token. Tokens cannot be renewed, so
+	// watching stops at once instead of retrying.
+	ErrUnauthorized = errors.New("bookstrack: unauthorized")
+
+	// ErrRateLimited matches every *RateLimitError.
+	ErrRateLimited = errors.New("bookstrack: rate limited")
+
+	// ErrInvalidRequest matches an *APIError with status 400 or 422.
+	ErrInvalidRequest = errors.New("bookstrack: invalid request")
+
+	// ErrResultsUnavailable is returned, wrapped together with the
+	// *APIError, when the results route answers 404: the job is unknown,
+	// not completed yet, or its results expired (the server does not say
+	// which).
+	ErrResultsUnavailable = errors.New("bookstrack: results unavailable")
+
+	// ErrResultsExpired is returned without a request when the client saw
+	// the job complete and the results TTL has passed since. It matches
+	// ErrResultsUnavailable too.
+	ErrResultsExpired = fmt.Errorf("%w: expired", ErrResultsUnavailable)
+
+	// ErrJobNotFound is returned by Watch when the stream says the job is
+	// unknown (JOB_NOT_FOUND), and matches status calls answered 404.
+	ErrJobNotFound = errors.New("bookstrack: job not found")
+
+	// ErrJobCanceled matches a *JobFailedError for a canceled job.
+	ErrJobCanceled = errors.New("bookstrack: job canceled")
+
+	// ErrStalled is returned by Watch when the job shows no progress for
+	// the stall timeout (WithStallTimeout): a server that never sends a
+	// terminal event cannot hang a watch.
+	ErrStalled = errors.New("bookstrack: job stalled")
+
+	// ErrInvalidInput matches every *InputError.
+	ErrInvalidInput = errors.New("bookstrack: invalid input")
+)
+
+// APIError is an error response of the BooksTrack API, read from either
+// body format: RFC 9457 problem details, or the older envelope
+// {"success":false,"error":{...}}. StatusCode is the HTTP status line's:
+// the body's own status field is not trusted.
+type APIError struct {
+	// Method and URL are the request's; the URL has no query string.
+	Method, URL string
+	// StatusCode is the HTTP status code.
+	StatusCode int
+	// Code is the machine-readable code, such as NOT_FOUND or
+	// TOKEN_EXPIRED.
+	Code string
+	// Title and Detail are the human texts (the older format's message
+	// is the Detail).
+	Title, Detail string
+	// Type and Instance are the problem's URIs, when given.
+	Type, Instance string
+	// Retryable is the server's advice.
+	Retryable bool
+	// Fields lists per-field validation errors.
+	Fields []FieldError
+	// RequestID is the X-Request-ID (or metadata.requestId): quote it to
+	// support.
+	RequestID string
+}
+
+// FieldError is one entry of a validation error's field list.
+type FieldError struct {
+	Field, Message, Code string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "bookstrack: %s %s: %d", e.Method, e.URL, e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	} else {
+		b.WriteString(" " + http.StatusText(e.StatusCode))
+	}
+	if msg := firstNonEmpty(e.Detail, e.Title); msg != "" {
+		b.WriteString(": " + msg)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request " + e.RequestID + ")")
+	}
+	return b.String()
+}
+
+// Is matches the category sentinels: ErrNotFound, ErrUnauthorized,
+// ErrInvalidRequest (and ErrJobNotFound for a 404).
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound, ErrJobNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrInvalidRequest:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	}
+	return false
+}
+
+// RateLimitError is a 429 response. It carries the wait to honour and the
+// X-RateLimit values; errors.As also finds its *APIError.
+type RateLimitError struct {
+	APIError
+	// RetryAfter is the wait the server asked for: from the Retry-After
+	// header, else the body's retryAfterMs, else its details.retryAfter;
+	// zero when none was given.
+	RetryAfter time.Duration
+	// Limit and Remaining are X-RateLimit-Limit and -Remaining, -1 when
+	// absent.
+	Limit, Remaining int
+	// Reset is X-RateLimit-Reset (sent in epoch milliseconds), zero when
+	// absent.
+	Reset time.Time
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s; retry after %v", e.APIError.Error(), e.RetryAfter)
+}
+
+// Is matches ErrRateLimited.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// Unwrap returns the *APIError.
+func (e *RateLimitError) Unwrap() error { return &e.APIError }
+
+// JobFailedError is returned by Watch for a job that ended failed or
+// canceled. It matches ErrJobCanceled when canceled.
+type JobFailedError struct {
+	JobID  string
+	Status Status
+	// Code and Message are the server's, such as ENRICHMENT_FAILED.
+	Code, Message string
+	// Retryable says whether starting the job again may succeed.
+	Retryable bool
+	// Time is when the job ended.
+	Time time.Time
+}
+
+func (e *JobFailedError) Error() string {
+	return fmt.Sprintf("bookstrack: job %s %s: %s: %s", e.JobID, e.Status, e.Code, e.Message)
+}
+
+// Is matches ErrJobCanceled for a canceled job.
+func (e *JobFailedError) Is(target error) bool {
+	return target == ErrJobCanceled && e.Status == StatusCanceled
+}
+
+// EventError reports a stream event whose data could not be read. It goes
+// to the watch's error callback and the stream goes on.
+type EventError struct {
+	// Event is the event's type and ID its id.
+	Event, ID string
+	// Field names the JSON field at fault, empty when the JSON itself is
+	// malformed.
+	Field string
+	Err   error
+}
+
+func (e *EventError) Error() string {
+	where := ""
+	if e.Field != "" {
+		where = " field " + e.Field
+	}
+	return fmt.Sprintf("bookstrack: %s event %q%s: %v", e.Event, e.ID, where, e.Err)
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// DecodeError reports a response body that could not be read, such as a
+// field of an unexpected type. Unknown fields are ignored and missing ones
+// left zero, so only a real mismatch gets here.
+type DecodeError struct {
+	// What is being decoded, such as "scan results".
+	What string
+	// Field is the path of the field at fault, empty when the JSON itself
+	// is malformed.
+	Field string
+	Err   error
+}
+
+func (e *DecodeError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("bookstrack: decoding %s: field %s: %v", e.What, e.Field, e.Err)
+	}
+	return fmt.Sprintf("bookstrack: decoding %s: %v", e.What, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// InputError reports input refused before anything was sent: too many
+// photos, a file over the size limit, an ISBN that is not one. It matches
+// ErrInvalidInput.
+type InputError struct {
+	// Field names what was wrong, such as "photos[2]" or "isbns[0]".
+	Field string
+	// Reason says how.
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("bookstrack: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Is matches ErrInvalidInput.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// StreamError is an error the server sent inside a stream (an `error` or
+// `timeout` event): JOB_NOT_FOUND, STREAM_ERROR, STREAM_TIMEOUT. A
+// JOB_NOT_FOUND ends the watch and matches ErrJobNotFound; the others go
+// to the watch's error callback while the watch recovers.
+type StreamError struct {
+	JobID     string
+	Code      string
+	Message   string
+	Retryable bool
+}
+
+func (e *StreamError) Error() string {
+	return fmt.Sprintf("bookstrack: stream of job %s: %s: %s", e.JobID, e.Code, e.Message)
+}
+
+// Is matches ErrJobNotFound for the code JOB_NOT_FOUND.
+func (e *StreamError) Is(target error) bool {
+	return target == ErrJobNotFound && strings.EqualFold(e.Code, "JOB_NOT_FOUND")
+}

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/lenient"
+)
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 64 << 10
+
+// problem is the union of the error bodies the server sends: RFC 9457
+// problem details, the older envelope {"success":false,"error":{...}} and
+// the older rate-limit body {"error":"...","code":...,"details":{...}}.
+type problem struct {
+	Type         string          `json:"type"`
+	Title        string          `json:"title"`
+	Detail       string          `json:"detail"`
+	Instance     string          `json:"instance"`
+	Code         string          `json:"code"`
+	Message      string          `json:"message"`
+	Retryable    *bool           `json:"retryable"`
+	RetryAfterMs *lenient.Float  `json:"retryAfterMs"`
+	Errors       []fieldError    `json:"errors"`
+	Error        json.RawMessage `json:"error"`
+	Details      *details        `json:"details"`
+	Metadata     struct {
+		RequestID string `json:"requestId"`
+	} `json:"metadata"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
+}
+
+type details struct {
+	RetryAfter *lenient.Float `json:"retryAfter"`
+}
+
+// legacyError is the "error" object of the older envelope.
+type legacyError struct {
+	Code      string   `json:"code"`
+	Message   string   `json:"message"`
+	Retryable *bool    `json:"retryable"`
+	Details   *details `json:"details"`
+}
+
+// checkResponse returns nil for a 2xx response and the typed error of any
+// other. It reads at most 64 KiB of the body.
+func checkResponse(resp *http.Response, now time.Time) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return Error(resp.Request.Method, redact(resp.Request.URL), resp.StatusCode, resp.Header, body, now)
+}
+
+// Error builds the typed error of an error response from its parts:
+// *bookstrack.RateLimitError for 429, *bookstrack.APIError else. The
+// stream's failures, which sse reports as *sse.StatusError, go through it
+// too.
+func Error(method, url string, status int, header http.Header, body []byte, now time.Time) error {
+	e := bookstrack.APIError{
+		Method:     method,
+		URL:        url,
+		StatusCode: status,
+		RequestID:  header.Get("X-Request-ID"),
+	}
+	var p problem
+	var fromBody time.Duration
+	if err := json.Unmarshal(body, &p); err == nil || (json.Valid(body) && strings.HasPrefix(strings.TrimSpace(string(body)), "{")) {
+		fromBody = p.apply(&e) // a field of an odd type spoils only that field
+	} else if text := strings.TrimSpace(string(body)); text != "" {
+		if len(text) > 200 {
+			text = text[:200] + "..."
+		}
+		e.Detail = text
+	}
+	if status != http.StatusTooManyRequests {
+		return &e
+	}
+	rl := &bookstrack.RateLimitError{APIError: e, RetryAfter: fromBody, Limit: -1, Remaining: -1}
+	if d, ok := retryAfter(header.Get("Retry-After"), now); ok {
+		rl.RetryAfter = d
+	}
+	if v, err := strconv.Atoi(header.Get("X-RateLimit-Limit")); err == nil {
+		rl.Limit = v
+	}
+	if v, err := strconv.Atoi(header.Get("X-RateLimit-Remaining")); err == nil {
+		rl.Remaining = v
+	}
+	if v, err := strconv.ParseInt(header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		rl.Reset = time.UnixMilli(v).UTC()
+	}
+	return rl
+}
+
+// apply copies what the body says into e and returns the wait the body
+// asks for (retryAfterMs, else details.retryAfter in seconds).
+func (p *problem) apply(e *bookstrack.APIError) time.Duration {
+	e.Type, e.Title, e.Instance = p.Type, p.Title, p.Instance
+	e.Code, e.Detail = p.Code, firstNonEmpty(p.Detail, p.Message)
+	if p.Retryable != nil {
+		e.Retryable = *p.Retryable
+	}
+	for _, f := range p.Errors {
+		e.Fields = append(e.Fields, bookstrack.FieldError(f))
+	}
+	if e.RequestID == "" {
+		e.RequestID = p.Metadata.RequestID
+	}
+	d := p.Details
+	var legacy legacyError
+	var text string
+	switch {
+	case json.Unmarshal(p.Error, &legacy) == nil && legacy.Code+legacy.Message != "":
+		e.Code = firstNonEmpty(e.Code, legacy.Code)
+		e.Detail = firstNonEmpty(e.Detail, legacy.Message)
+		if legacy.Retryable != nil {
+			e.Retryable = *legacy.Retryable
+		}
+		if d == nil {
+			d = legacy.Details
+		}
+	case json.Unmarshal(p.Error, &text) == nil:
+		e.Detail = firstNonEmpty(e.Detail, text)
+	}
+	switch {
+	case p.RetryAfterMs != nil:
+		return time.Duration(float64(*p.RetryAfterMs) * float64(time.Millisecond))
+	case d != nil && d.RetryAfter != nil:
+		return time.Duration(float64(*d.RetryAfter) * float64(time.Second))
+	}
+	return 0
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 1e9 {
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

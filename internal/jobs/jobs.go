@@ -1,0 +1,158 @@
+// Package jobs is what the csvimport, scan and enrichment packages share:
+// a Client for one kind of job that starts it, watches it, and reads its
+// status and results, so each public package only adds its types.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/config"
+	"github.com/bookstrack/bookstrack-go/internal/watch"
+)
+
+// Client calls the API for one kind of job.
+type Client struct {
+	kind bookstrack.Kind
+	cfg  config.Config
+	api  *api.Client
+
+	mu      sync.Mutex
+	expires map[string]time.Time // results expiry of the jobs seen completing
+}
+
+// New returns a Client for jobs of the kind.
+func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
+	cfg := config.Default()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	ac, err := api.New(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{kind: kind, cfg: cfg, api: ac, expires: map[string]time.Time{}}, nil
+}
+
+// Config returns the client's configuration, which must not be modified.
+func (c *Client) Config() *config.Config { return &c.cfg }
+
+// Start posts a start request with the given body.
+func (c *Client) Start(ctx context.Context, contentType string, body []byte) (bookstrack.Job, error) {
+	return c.api.StartJob(ctx, c.kind, contentType, body)
+}
+
+// Watch follows the job to its end; see bookstrack's package docs.
+func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
+	if err := c.check(job); err != nil {
+		return bookstrack.Completion{}, err
+	}
+	job.Kind = c.kind
+	comp, err := watch.Run(ctx, &c.cfg, c.api, job, h)
+	if err == nil {
+		c.remember(comp)
+	}
+	return comp, err
+}
+
+// Updates is Watch as an iterator of progress: every delivered Progress,
+// the last with the completed status, or one final error.
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job) iter.Seq2[bookstrack.Progress, error] {
+	return func(yield func(bookstrack.Progress, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		stopped := false
+		h := bookstrack.Handlers{Progress: func(p bookstrack.Progress) {
+			if !stopped && !yield(p, nil) {
+				stopped = true
+				cancel()
+			}
+		}}
+		_, err := c.Watch(ctx, job, h)
+		if !stopped && err != nil {
+			yield(bookstrack.Progress{}, err)
+		}
+	}
+}
+
+// Status reads the job's status.
+func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress, error) {
+	if err := api.CheckID(jobID); err != nil {
+		return bookstrack.Progress{}, err
+	}
+	return watch.Status(ctx, &c.cfg, c.api, bookstrack.Job{ID: jobID, Kind: c.kind})
+}
+
+// Results fetches the raw results data. It makes no request when the
+// client saw the job complete longer ago than the results TTL.
+func (c *Client) Results(ctx context.Context, jobID string) (json.RawMessage, error) {
+	if err := api.CheckID(jobID); err != nil {
+		return nil, err
+	}
+	if at, ok := c.expiry(jobID); ok && !c.cfg.Clock.Now().Before(at) {
+		return nil, fmt.Errorf("%w: job %s completed and its results expired at %v", bookstrack.ErrResultsExpired, jobID, at.Format(time.RFC3339))
+	}
+	data, err := c.api.Results(ctx, c.kind, jobID)
+	if errors.Is(err, bookstrack.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", bookstrack.ErrResultsUnavailable, err)
+	}
+	return data, err
+}
+
+// Cancel cancels the job.
+func (c *Client) Cancel(ctx context.Context, jobID string) error {
+	if err := api.CheckID(jobID); err != nil {
+		return err
+	}
+	return c.api.Cancel(ctx, c.kind, jobID)
+}
+
+func (c *Client) check(job bookstrack.Job) error {
+	if job.Kind != "" && job.Kind != c.kind {
+		return &bookstrack.InputError{Field: "job", Reason: fmt.Sprintf("a %s job given to a %s client", job.Kind, c.kind)}
+	}
+	return nil
+}
+
+// remember notes when a completed job's results expire, forgetting the
+// jobs whose results are gone.
+func (c *Client) remember(comp bookstrack.Completion) {
+	now := c.cfg.Clock.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, at := range c.expires {
+		if now.After(at.Add(c.cfg.ResultsTTL)) {
+			delete(c.expires, id)
+		}
+	}
+	c.expires[comp.JobID] = comp.ResultsExpireAt
+}
+
+func (c *Client) expiry(jobID string) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.expires[jobID]
+	return at, ok
+}
+
+// ResultsField returns the "results" member of a results response's data,
+// or the data itself when it has none (some versions send the results
+// bare).
+func ResultsField(data json.RawMessage) json.RawMessage {
+	var env struct {
+		Results json.RawMessage `json:"results"`
+	}
+	if json.Unmarshal(data, &env) == nil && len(env.Results) > 0 {
+		return env.Results
+	}
+	return data
+}
