@@ -81,6 +81,7 @@ type FieldError struct {
 	Field, Message, Code string
 }
 
+// Error describes the failure.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bookstrack: %s %s: %d", e.Method, e.URL, e.StatusCode)
@@ -131,6 +132,7 @@ type RateLimitError struct {
 	Reset time.Time
 }
 
+// Error describes the failure.
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%s; retry after %v", e.APIError.Error(), e.RetryAfter)
 }
@@ -154,6 +156,7 @@ type JobFailedError struct {
 	Time time.Time
 }
 
+// Error describes the failure.
 func (e *JobFailedError) Error() string {
 	return fmt.Sprintf("bookstrack: job %s %s: %s: %s", e.JobID, e.Status, e.Code, e.Message)
 }
@@ -174,6 +177,7 @@ type EventError struct {
 	Err   error
 }
 
+// Error describes the failure.
 func (e *EventError) Error() string {
 	where := ""
 	if e.Field != "" {
@@ -182,6 +186,7 @@ func (e *EventError) Error() string {
 	return fmt.Sprintf("bookstrack: %s event %q%s: %v", e.Event, e.ID, where, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *EventError) Unwrap() error { return e.Err }
 
 // DecodeError reports a response body that could not be read, such as a
@@ -196,6 +201,7 @@ type DecodeError struct {
 	Err   error
 }
 
+// Error describes the failure.
 func (e *DecodeError) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("bookstrack: decoding %s: field %s: %v", e.What, e.Field, e.Err)
@@ -203,6 +209,7 @@ func (e *DecodeError) Error() string {
 	return fmt.Sprintf("bookstrack: decoding %s: %v", e.What, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // InputError reports input refused before anything was sent: too many
@@ -215,6 +222,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error describes the failure.
 func (e *InputError) Error() string {
 	return fmt.Sprintf("bookstrack: invalid %s: %s", e.Field, e.Reason)
 }
@@ -242,6 +250,7 @@ type StreamError struct {
 	Retryable bool
 }
 
+// Error describes the failure.
 func (e *StreamError) Error() string {
 	return fmt.Sprintf("bookstrack: stream of job %s: %s: %s", e.JobID, e.Code, e.Message)
 }

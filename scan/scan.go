@@ -172,15 +172,20 @@ const (
 )
 
 type wireBook struct {
-	Title            string                                      `json:"title"`
-	Author           lenient.String                              `json:"author"`
-	ISBN             lenient.String                              `json:"isbn"`
-	Confidence       *lenient.Float                              `json:"confidence"`
-	BoundingBox      struct{ X, Y, Width, Height lenient.Float } `json:"boundingBox"`
-	EnrichmentStatus string                                      `json:"enrichmentStatus"`
-	CoverURL         string                                      `json:"coverUrl"`
-	Publisher        string                                      `json:"publisher"`
-	PublicationYear  lenient.Year                                `json:"publicationYear"`
+	Title       string         `json:"title"`
+	Author      lenient.String `json:"author"`
+	ISBN        lenient.String `json:"isbn"`
+	Confidence  *lenient.Float `json:"confidence"`
+	BoundingBox struct {
+		X      lenient.Float `json:"x"`
+		Y      lenient.Float `json:"y"`
+		Width  lenient.Float `json:"width"`
+		Height lenient.Float `json:"height"`
+	} `json:"boundingBox"`
+	EnrichmentStatus string       `json:"enrichmentStatus"`
+	CoverURL         string       `json:"coverUrl"`
+	Publisher        string       `json:"publisher"`
+	PublicationYear  lenient.Year `json:"publicationYear"`
 }
 
 func decodeBooks(data json.RawMessage) ([]DetectedBook, error) {

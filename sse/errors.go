@@ -42,6 +42,7 @@ type EventTooLargeError struct {
 	Limit int
 }
 
+// Error describes the failure.
 func (e *EventTooLargeError) Error() string {
 	return fmt.Sprintf("sse: event larger than %d bytes skipped", e.Limit)
 }
@@ -69,6 +70,7 @@ type StatusError struct {
 	URL string
 }
 
+// Error describes the failure.
 func (e *StatusError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sse: %s: %s", e.URL, e.Status)
@@ -100,6 +102,7 @@ type ContentTypeError struct {
 	URL string
 }
 
+// Error describes the failure.
 func (e *ContentTypeError) Error() string {
 	return fmt.Sprintf("sse: %s: Content-Type %q is not text/event-stream", e.URL, e.ContentType)
 }
@@ -116,6 +119,7 @@ type RedirectError struct {
 	Reason string
 }
 
+// Error describes the failure.
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("sse: redirect %d to %q: %s", e.StatusCode, e.Location, e.Reason)
 }
@@ -135,10 +139,12 @@ type GiveUpError struct {
 	Err error
 }
 
+// Error describes the failure.
 func (e *GiveUpError) Error() string {
 	return fmt.Sprintf("sse: gave up after %d attempts in %v: %v", e.Attempts, e.Elapsed.Round(time.Millisecond), e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *GiveUpError) Unwrap() error { return e.Err }
 
 // DelayClampedError tells Handler.HandleError that the server asked for a
@@ -154,6 +160,7 @@ type DelayClampedError struct {
 	Used time.Duration
 }
 
+// Error describes the failure.
 func (e *DelayClampedError) Error() string {
 	return fmt.Sprintf("sse: server %s of %v clamped to %v", e.Source, e.Requested, e.Used)
 }

@@ -42,15 +42,19 @@ func New(cfg *config.Config) (*Client, error) {
 
 // URL resolves a route or a URL the server sent (possibly relative)
 // against the base URL.
+// A reference without a scheme is a path under the base URL's path, so a
+// base URL such as http://host/prefix keeps its prefix, and its query (an
+// API gateway's key, say) is kept too.
 func (c *Client) URL(ref string) string {
-	u, err := c.base.Parse(ref)
-	if err != nil {
-		return c.base.String() + ref
+	u, err := url.Parse(ref)
+	if err != nil || u.IsAbs() {
+		return ref
 	}
-	if strings.HasPrefix(ref, "/") && c.base.Path != "" {
-		u = c.base.JoinPath(ref)
+	joined := c.base.JoinPath(u.Path)
+	if u.RawQuery != "" {
+		joined.RawQuery = strings.TrimPrefix(joined.RawQuery+"&"+u.RawQuery, "&")
 	}
-	return u.String()
+	return joined.String()
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
@@ -18,6 +19,8 @@ const maxErrorBody = 64 << 10
 // problem is the union of the error bodies the server sends: RFC 9457
 // problem details, the older envelope {"success":false,"error":{...}} and
 // the older rate-limit body {"error":"...","code":...,"details":{...}}.
+// Fields whose type varies are kept raw, so that one odd field cannot
+// stop the others from being read.
 type problem struct {
 	Type         string          `json:"type"`
 	Title        string          `json:"title"`
@@ -25,11 +28,11 @@ type problem struct {
 	Instance     string          `json:"instance"`
 	Code         string          `json:"code"`
 	Message      string          `json:"message"`
-	Retryable    *bool           `json:"retryable"`
-	RetryAfterMs *lenient.Float  `json:"retryAfterMs"`
+	Retryable    json.RawMessage `json:"retryable"`
+	RetryAfterMs json.RawMessage `json:"retryAfterMs"`
 	Errors       []fieldError    `json:"errors"`
 	Error        json.RawMessage `json:"error"`
-	Details      *details        `json:"details"`
+	Details      json.RawMessage `json:"details"`
 	Metadata     struct {
 		RequestID string `json:"requestId"`
 	} `json:"metadata"`
@@ -41,16 +44,12 @@ type fieldError struct {
 	Code    string `json:"code"`
 }
 
-type details struct {
-	RetryAfter *lenient.Float `json:"retryAfter"`
-}
-
 // legacyError is the "error" object of the older envelope.
 type legacyError struct {
-	Code      string   `json:"code"`
-	Message   string   `json:"message"`
-	Retryable *bool    `json:"retryable"`
-	Details   *details `json:"details"`
+	Code      string          `json:"code"`
+	Message   string          `json:"message"`
+	Retryable json.RawMessage `json:"retryable"`
+	Details   json.RawMessage `json:"details"`
 }
 
 // checkResponse returns nil for a 2xx response and the typed error of any
@@ -79,10 +78,7 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 	if err := json.Unmarshal(body, &p); err == nil || (json.Valid(body) && strings.HasPrefix(strings.TrimSpace(string(body)), "{")) {
 		fromBody = p.apply(&e) // a field of an odd type spoils only that field
 	} else if text := strings.TrimSpace(string(body)); text != "" {
-		if len(text) > 200 {
-			text = text[:200] + "..."
-		}
-		e.Detail = text
+		e.Detail = excerpt(text, 200)
 	}
 	if status != http.StatusTooManyRequests {
 		return &e
@@ -108,8 +104,8 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	e.Type, e.Title, e.Instance = p.Type, p.Title, p.Instance
 	e.Code, e.Detail = p.Code, firstNonEmpty(p.Detail, p.Message)
-	if p.Retryable != nil {
-		e.Retryable = *p.Retryable
+	if v, ok := boolOf(p.Retryable); ok {
+		e.Retryable = v
 	}
 	for _, f := range p.Errors {
 		e.Fields = append(e.Fields, bookstrack.FieldError(f))
@@ -117,29 +113,59 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	if e.RequestID == "" {
 		e.RequestID = p.Metadata.RequestID
 	}
-	d := p.Details
+	details := p.Details
 	var legacy legacyError
 	var text string
+	_ = json.Unmarshal(p.Error, &legacy) // an odd field spoils only itself
 	switch {
-	case json.Unmarshal(p.Error, &legacy) == nil && legacy.Code+legacy.Message != "":
+	case legacy.Code+legacy.Message != "":
 		e.Code = firstNonEmpty(e.Code, legacy.Code)
 		e.Detail = firstNonEmpty(e.Detail, legacy.Message)
-		if legacy.Retryable != nil {
-			e.Retryable = *legacy.Retryable
+		if v, ok := boolOf(legacy.Retryable); ok {
+			e.Retryable = v
 		}
-		if d == nil {
-			d = legacy.Details
+		if details == nil {
+			details = legacy.Details
 		}
 	case json.Unmarshal(p.Error, &text) == nil:
 		e.Detail = firstNonEmpty(e.Detail, text)
 	}
-	switch {
-	case p.RetryAfterMs != nil:
-		return time.Duration(float64(*p.RetryAfterMs) * float64(time.Millisecond))
-	case d != nil && d.RetryAfter != nil:
-		return time.Duration(float64(*d.RetryAfter) * float64(time.Second))
+	if ms, ok := numberOf(p.RetryAfterMs); ok {
+		return time.Duration(ms * float64(time.Millisecond))
+	}
+	var d struct {
+		RetryAfter json.RawMessage `json:"retryAfter"`
+	}
+	_ = json.Unmarshal(details, &d)
+	if secs, ok := numberOf(d.RetryAfter); ok {
+		return time.Duration(secs * float64(time.Second))
 	}
 	return 0
+}
+
+// boolOf reads true or false, also when sent as a string.
+func boolOf(raw json.RawMessage) (bool, bool) {
+	var v bool
+	if json.Unmarshal(raw, &v) == nil {
+		return v, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b, true
+		}
+	}
+	return false, false
+}
+
+// numberOf reads a non-negative number of sane size, also when sent as a
+// string.
+func numberOf(raw json.RawMessage) (float64, bool) {
+	var f lenient.Float
+	if len(raw) == 0 || f.UnmarshalJSON(raw) != nil || f < 0 || f > 1e12 || string(raw) == "null" {
+		return 0, false
+	}
+	return float64(f), true
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
@@ -164,4 +190,17 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// excerpt cuts s to at most n bytes at a character boundary, marking the
+// cut, and replaces invalid UTF-8.
+func excerpt(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
@@ -39,8 +40,8 @@ func (c *Client) StartJob(ctx context.Context, kind bookstrack.Kind, contentType
 		Token:  firstNonEmpty(s.Token, s.AuthToken),
 		Status: bookstrack.Status(firstNonEmpty(s.Status, string(bookstrack.StatusQueued))),
 	}
-	if err := CheckID(job.ID); err != nil {
-		return bookstrack.Job{}, &bookstrack.DecodeError{What: "start response", Field: "jobId", Err: err}
+	if !uuidPattern.MatchString(job.ID) {
+		return bookstrack.Job{}, &bookstrack.DecodeError{What: "start response", Field: "jobId", Err: fmt.Errorf("%q is not a UUID", job.ID)}
 	}
 	if stream := firstNonEmpty(s.StreamURL, s.SSEURL); stream != "" && !c.v2 {
 		job.StreamURL = c.URL(stream)

@@ -168,10 +168,12 @@ type ScriptError struct {
 	Err error
 }
 
+// Error describes the failure.
 func (e *ScriptError) Error() string {
 	return fmt.Sprintf("ssetest: connection %d: step %d: %v", e.Conn, e.Step, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ScriptError) Unwrap() error { return e.Err }
 
 // Request is what a Server recorded of one request, before running its
