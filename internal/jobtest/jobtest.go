@@ -10,6 +10,7 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/bookstracktest"
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
 // RouteSets names the route sets every end-to-end test runs on.
@@ -26,6 +27,15 @@ func Fake(tb testing.TB, routes bookstrack.Routes, opts ...bookstracktest.Option
 		bookstrack.WithRoutes(routes),
 		bookstrack.WithStreamOptions(sse.WithConstantDelay(0)),
 	}
+}
+
+// Frozen is Fake with the fake's clock stopped: its jobs stay queued
+// (the stream still serves their snapshot), so a test can act on a job
+// that is certainly still running.
+func Frozen(tb testing.TB, routes bookstrack.Routes, opts ...bookstracktest.Option) (*bookstracktest.Server, []bookstrack.Option) {
+	tb.Helper()
+	clk := ssetest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	return Fake(tb, routes, append(opts, bookstracktest.WithClock(clk))...)
 }
 
 // Context returns a context that ends with the test, and after a minute at
