@@ -37,8 +37,9 @@ type watcher struct {
 
 	stream *sse.Client[*watcher]
 
-	shown     float64 // the highest fraction delivered
-	delivered bool    // whether any progress was delivered
+	shown     float64             // the highest fraction delivered
+	delivered bool                // whether any progress was delivered
+	last      bookstrack.Progress // the last progress delivered
 	lastID    string
 	timedOut  bool // a timeout event asked to fall back to polling
 	done      bool
@@ -201,18 +202,25 @@ func (w *watcher) toProgress(p payload, id string) bookstrack.Progress {
 }
 
 // progress delivers an update unless it steps back from one already
-// delivered (a snapshot followed by older replayed updates does).
+// delivered (a snapshot followed by older replayed updates does) or says
+// nothing new (a fresh snapshot after a reconnection often does).
 func (w *watcher) progress(pr bookstrack.Progress) {
-	if w.delivered && pr.Fraction < w.shown {
+	if w.delivered && (pr.Fraction < w.shown || sameState(pr, w.last)) {
 		return
 	}
 	if w.delivered && pr.Fraction > w.shown && w.stall != nil {
 		w.stall.Reset(w.cfg.StallTimeout)
 	}
-	w.delivered, w.shown = true, pr.Fraction
+	w.delivered, w.shown, w.last = true, pr.Fraction, pr
 	if w.h.Progress != nil {
 		w.h.Progress(pr)
 	}
+}
+
+// sameState reports whether two updates show the same state of the job.
+func sameState(a, b bookstrack.Progress) bool {
+	return a.Status == b.Status && a.Fraction == b.Fraction && a.Processed == b.Processed &&
+		a.Total == b.Total && a.Message == b.Message
 }
 
 // complete ends the watch with a completion: the first terminal event
