@@ -100,7 +100,8 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 }
 
 // apply copies what the body says into e and returns the wait the body
-// asks for (retryAfterMs, else details.retryAfter in seconds).
+// asks for: retryAfterMs, else details.retryAfterMs, else
+// details.retryAfter in seconds.
 func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	e.Type, e.Title, e.Instance = p.Type, p.Title, p.Instance
 	e.Code, e.Detail = p.Code, firstNonEmpty(p.Detail, p.Message)
@@ -134,9 +135,13 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 		return time.Duration(ms * float64(time.Millisecond))
 	}
 	var d struct {
-		RetryAfter json.RawMessage `json:"retryAfter"`
+		RetryAfterMs json.RawMessage `json:"retryAfterMs"`
+		RetryAfter   json.RawMessage `json:"retryAfter"`
 	}
 	_ = json.Unmarshal(details, &d)
+	if ms, ok := numberOf(d.RetryAfterMs); ok {
+		return time.Duration(ms * float64(time.Millisecond))
+	}
 	if secs, ok := numberOf(d.RetryAfter); ok {
 		return time.Duration(secs * float64(time.Second))
 	}

@@ -20,6 +20,7 @@ type payload struct {
 	TotalCount     lenient.Int     `json:"totalCount"`
 	Timestamp      lenient.Time    `json:"timestamp"`
 	UpdatedAt      lenient.Time    `json:"updatedAt"`
+	CompletedAt    lenient.Time    `json:"completedAt"`
 	Error          json.RawMessage `json:"error"`
 }
 

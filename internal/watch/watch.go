@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
@@ -227,6 +228,9 @@ func sameState(a, b bookstrack.Progress) bool {
 // wins and the duplicates that follow are never seen.
 func (w *watcher) complete(p payload, id string) {
 	when := w.when(p)
+	if !p.CompletedAt.IsZero() {
+		when = p.CompletedAt.Time // a late watcher's event is newer than the completion
+	}
 	c := bookstrack.Completion{
 		JobID:           firstNonEmpty(p.JobID, w.job.ID),
 		Status:          bookstrack.StatusCompleted,
@@ -249,6 +253,9 @@ func (w *watcher) complete(p payload, id string) {
 func (w *watcher) fail(p payload) {
 	prob := p.problem()
 	status := p.status()
+	if code := strings.ToUpper(prob.Code); code == "CANCELED" || code == "CANCELLED" {
+		status = bookstrack.StatusCanceled // the final failed event has no status
+	}
 	if status != bookstrack.StatusCanceled {
 		status = bookstrack.StatusFailed
 	}
