@@ -53,18 +53,19 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 	idle := c.newIdleTimer(cancel)
 	defer idle.stop()
 	resp, final, err := c.send(connCtx, lastID)
-	idle.pause()
+	idle.stop() // from now on it runs during reads only
 	if err != nil {
 		c.cfg.logger.Warn("sse: request failed", "url", c.redacted(), "attempt", n, "err", err)
 		return outcome{err: err, final: final}
 	}
 	defer resp.Body.Close()
 	if err, final := checkResponse(resp, clock.Now()); err != nil || final {
+		failed := outcome{err: err, final: final}
 		var se *StatusError
 		if errors.As(err, &se) {
-			out.retryAfter = se.RetryAfter
+			failed.retryAfter = se.RetryAfter
 		}
-		return outcome{err: err, final: final, retryAfter: out.retryAfter}
+		return failed
 	}
 
 	openedAt := clock.Now()
@@ -230,13 +231,11 @@ func (c *Client[H]) newIdleTimer(cancel context.CancelCauseFunc) *idleTimer {
 	return &idleTimer{t: c.cfg.clock.AfterFunc(d, func() { cancel(ErrIdleTimeout) }), d: d}
 }
 
-func (t *idleTimer) pause() {
+func (t *idleTimer) stop() {
 	if t != nil {
 		t.t.Stop()
 	}
 }
-
-func (t *idleTimer) stop() { t.pause() }
 
 // idleReader runs the idle timer during each read.
 type idleReader struct {

@@ -180,33 +180,18 @@ func Emit(events ...sse.Event) Step {
 // keep-alives.
 func Comment(text string) Step {
 	var b strings.Builder
-	for {
-		line, rest, found := cutLine(text)
+	for _, line := range strings.Split(lineEnds.Replace(text), "\n") {
 		b.WriteString(":")
 		if line != "" {
-			b.WriteString(" ")
-			b.WriteString(line)
+			b.WriteString(" " + line)
 		}
 		b.WriteString("\n")
-		if !found {
-			break
-		}
-		text = rest
 	}
 	return Raw(b.String())
 }
 
-// cutLine splits s at its first line end (CRLF, LF or CR).
-func cutLine(s string) (line, rest string, found bool) {
-	i := strings.IndexAny(s, "\r\n")
-	if i < 0 {
-		return s, "", false
-	}
-	if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-		return s[:i], s[i+2:], true
-	}
-	return s[:i], s[i+1:], true
-}
+// lineEnds turns every line end (CRLF, LF or CR) into LF.
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // Retry returns a Step that writes a retry field with d in whole
 // milliseconds, followed by a blank line ("retry: 1500\n\n"), and
