@@ -12,16 +12,6 @@ import (
 	"time"
 )
 
-// ErrRestart is the cause given when Restart drops a connection. It reaches
-// the Observer only: a restart is not a failure.
-var ErrRestart = errors.New("sse: restarted")
-
-// ErrInvalidLastEventID reports a last event ID holding bytes that an HTTP
-// header cannot carry (control characters). NewClient returns it for such
-// a WithLastEventID; when a server sends such an id, Handler.HandleError
-// receives it and the next request goes without Last-Event-ID.
-var ErrInvalidLastEventID = errors.New("sse: last event ID cannot be sent in a header")
-
 // Client reads a text/event-stream and hands what it reads to a Handler of
 // type H, reconnecting whenever the connection ends until it is told to
 // stop. It is the Go counterpart of an actor owning an EventSource:

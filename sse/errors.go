@@ -32,6 +32,17 @@ var (
 	// ErrInvalidURL is returned by NewClient for a URL that is not an
 	// absolute http or https URL.
 	ErrInvalidURL = errors.New("sse: invalid URL")
+
+	// ErrRestart is the cause given when Restart drops a connection. It
+	// reaches the Observer only: a restart is not a failure.
+	ErrRestart = errors.New("sse: restarted")
+
+	// ErrInvalidLastEventID reports a last event ID holding bytes that an
+	// HTTP header cannot carry (control characters). NewClient returns it
+	// for such a WithLastEventID; when a server sends such an id,
+	// Handler.HandleError receives it and the next request goes without
+	// Last-Event-ID.
+	ErrInvalidLastEventID = errors.New("sse: last event ID cannot be sent in a header")
 )
 
 // EventTooLargeError reports an event block larger than the decoder's
