@@ -3,10 +3,7 @@ package csvimport_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,38 +11,12 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/csvimport"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
 
-const jobID = "3f2b8c1e-9a4d-4e6f-8b2a-1c0d9e8f7a6b"
-
-// server serves body with status at path, 404 elsewhere, and counts the
-// requests it gets.
-type server struct {
-	*httptest.Server
-	requests atomic.Int64
-}
-
-func newServer(t testing.TB, path string, status int, body string) *server {
+func newClient(t testing.TB, url string, hc *http.Client, opts ...bookstrack.Option) *csvimport.Client {
 	t.Helper()
-	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if r.Method != http.MethodGet || r.URL.Path != path {
-			w.WriteHeader(http.StatusTeapot)
-			_, _ = io.WriteString(w, `{"code":"WRONG_ROUTE","detail":"`+r.Method+" "+r.URL.Path+`"}`)
-			return
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func newClient(t testing.TB, s *server, opts ...bookstrack.Option) *csvimport.Client {
-	t.Helper()
-	c, err := csvimport.NewClient(append([]bookstrack.Option{bookstrack.WithBaseURL(s.URL), bookstrack.WithHTTPClient(s.Client())}, opts...)...)
+	c, err := csvimport.NewClient(append([]bookstrack.Option{bookstrack.WithBaseURL(url), bookstrack.WithHTTPClient(hc)}, opts...)...)
 	require.NoError(t, err)
 	return c
 }
@@ -62,7 +33,7 @@ const fullResults = `{
 }`
 
 var fullWant = csvimport.Results{
-	JobID: jobID, BooksCreated: 2, BooksUpdated: 1, DuplicatesSkipped: 3, EnrichmentSucceeded: 2, EnrichmentFailed: 1,
+	JobID: jobtest.JobID, BooksCreated: 2, BooksUpdated: 1, DuplicatesSkipped: 3, EnrichmentSucceeded: 2, EnrichmentFailed: 1,
 	Errors: []csvimport.RowError{{Row: 4, ISBN: "9780000000000", Error: "Invalid ISBN"}, {Row: 7, Error: "Missing title"}},
 	Books: []csvimport.Book{
 		{ISBN: "9780141439518", Title: "Pride and Prejudice", Authors: []string{"Jane Austen"}, Publisher: "Penguin",
@@ -81,7 +52,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 	}{
 		{
 			name: "envelope with results in data",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + fullResults + `},"metadata":{"requestId":"r"}}`,
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + fullResults + `},"metadata":{"requestId":"r"}}`,
 			want: fullWant,
 		},
 		{
@@ -91,7 +62,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		},
 		{
 			name: "data without the envelope",
-			body: `{"jobId":"` + jobID + `","status":"completed","results":` + fullResults + `}`,
+			body: `{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + fullResults + `}`,
 			want: fullWant,
 		},
 		{
@@ -102,43 +73,43 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		{
 			name: "v2 results route",
 			v2:   true,
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + fullResults + `}}`,
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + fullResults + `}}`,
 			want: fullWant,
 		},
 		{
 			name: "lenient variants: counts as strings, numeric isbn, authors as objects, null optionals",
 			body: `{"success":true,"data":{"results":{"booksCreated":"1","booksUpdated":0.0,"errors":[{"row":"3","isbn":null,"error":"bad"}],
 				"books":[{"isbn":9780141439518,"title":"Emma","authors":[{"name":"Jane Austen"}],"publisher":"P","publishedDate":null,"pageCount":"474","categories":null,"language":"en","coverUrl":"c","shelf":"x"}]}}}`,
-			want: csvimport.Results{JobID: jobID, BooksCreated: 1,
+			want: csvimport.Results{JobID: jobtest.JobID, BooksCreated: 1,
 				Errors: []csvimport.RowError{{Row: 3, Error: "bad"}},
 				Books:  []csvimport.Book{{ISBN: "9780141439518", Title: "Emma", Authors: []string{"Jane Austen"}, Publisher: "P", PageCount: 474, Language: "en", CoverURL: "c"}},
 			},
 		},
 		{
 			name: "empty results: counts zero, no books",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":{"booksCreated":0,"errors":[],"books":[]}}}`,
-			want: csvimport.Results{JobID: jobID},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":{"booksCreated":0,"errors":[],"books":[]}}}`,
+			want: csvimport.Results{JobID: jobtest.JobID},
 		},
 		{
 			name: "empty object",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":{}}}`,
-			want: csvimport.Results{JobID: jobID},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":{}}}`,
+			want: csvimport.Results{JobID: jobtest.JobID},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := "/v3/jobs/imports/" + jobID + "/results"
+			path := "/v3/jobs/imports/" + jobtest.JobID + "/results"
 			var opts []bookstrack.Option
 			if tt.v2 {
-				path = "/api/v2/imports/" + jobID + "/results"
+				path = "/api/v2/imports/" + jobtest.JobID + "/results"
 				opts = append(opts, bookstrack.WithRoutes(bookstrack.V2))
 			}
-			s := newServer(t, path, http.StatusOK, tt.body)
-			res, err := newClient(t, s, opts...).Results(context.Background(), jobID)
+			s := jobtest.NewRoute(t, path, http.StatusOK, tt.body)
+			res, err := newClient(t, s.URL, s.Client(), opts...).Results(context.Background(), jobtest.JobID)
 			require.NoError(t, err)
 			require.NotNil(t, res)
 			assert.Equal(t, tt.want, *res)
-			assert.Equal(t, int64(1), s.requests.Load())
+			assert.Equal(t, int64(1), s.Requests())
 		})
 	}
 }
@@ -163,11 +134,11 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newServer(t, "/v3/jobs/imports/"+jobID+"/results", http.StatusOK,
-				`{"success":true,"data":{"jobId":"`+jobID+`","status":"completed","results":`+tt.results+`}}`)
+			s := jobtest.NewRoute(t, "/v3/jobs/imports/"+jobtest.JobID+"/results", http.StatusOK,
+				`{"success":true,"data":{"jobId":"`+jobtest.JobID+`","status":"completed","results":`+tt.results+`}}`)
 			var res *csvimport.Results
 			var err error
-			require.NotPanics(t, func() { res, err = newClient(t, s).Results(context.Background(), jobID) })
+			require.NotPanics(t, func() { res, err = newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID) })
 			assert.Nil(t, res)
 			var de *bookstrack.DecodeError
 			require.True(t, errors.As(err, &de), "want a *DecodeError, got %T %v", err, err)
@@ -178,9 +149,9 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 
 func TestResultsErrors(t *testing.T) {
 	t.Run("404 from the results route: results unavailable", func(t *testing.T) {
-		s := newServer(t, "/v3/jobs/imports/"+jobID+"/results", http.StatusNotFound,
+		s := jobtest.NewRoute(t, "/v3/jobs/imports/"+jobtest.JobID+"/results", http.StatusNotFound,
 			`{"type":"about:blank","title":"Not Found","status":404,"detail":"Job not found or results expired","code":"NOT_FOUND","retryable":false}`)
-		res, err := newClient(t, s).Results(context.Background(), jobID)
+		res, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID)
 		assert.Nil(t, res)
 		assert.True(t, errors.Is(err, bookstrack.ErrResultsUnavailable), "%v", err)
 		assert.True(t, errors.Is(err, bookstrack.ErrNotFound), "%v", err)
@@ -191,17 +162,17 @@ func TestResultsErrors(t *testing.T) {
 		assert.Equal(t, "NOT_FOUND", ae.Code)
 	})
 	t.Run("500 from the results route: not results unavailable", func(t *testing.T) {
-		s := newServer(t, "/v3/jobs/imports/"+jobID+"/results", http.StatusInternalServerError, `{"code":"INTERNAL_ERROR","detail":"boom"}`)
-		_, err := newClient(t, s).Results(context.Background(), jobID)
+		s := jobtest.NewRoute(t, "/v3/jobs/imports/"+jobtest.JobID+"/results", http.StatusInternalServerError, `{"code":"INTERNAL_ERROR","detail":"boom"}`)
+		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID)
 		assert.False(t, errors.Is(err, bookstrack.ErrResultsUnavailable))
 		var ae *bookstrack.APIError
 		require.True(t, errors.As(err, &ae))
 		assert.Equal(t, 500, ae.StatusCode)
 	})
 	t.Run("job ID not a UUID: refused without a request", func(t *testing.T) {
-		s := newServer(t, "/", http.StatusOK, `{}`)
-		_, err := newClient(t, s).Results(context.Background(), "../../admin")
+		s := jobtest.NewRoute(t, "/", http.StatusOK, `{}`)
+		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), "../../admin")
 		assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
-		assert.Equal(t, int64(0), s.requests.Load())
+		assert.Equal(t, int64(0), s.Requests())
 	})
 }

@@ -5,11 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/iotest"
 
@@ -18,72 +14,15 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/csvimport"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
 
-const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-// part is one multipart part an upload server received.
-type part struct {
-	Name, Filename, ContentType string
-	Data                        []byte
-}
-
-// upload is a test server of the start route that records the parts of
-// each request.
-type upload struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests int
-	paths    []string
-	parts    [][]part
-}
-
-func newUpload(t testing.TB) *upload {
+// newUpload starts an upload server answering as the import start route.
+func newUpload(t testing.TB) *jobtest.Upload {
 	t.Helper()
-	u := &upload{}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var got []part
-		var perr error
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "multipart/form-data" {
-			mr, err := r.MultipartReader()
-			if err == nil {
-				for {
-					p, err := mr.NextPart()
-					if err != nil {
-						if err != io.EOF {
-							perr = err
-						}
-						break
-					}
-					data, _ := io.ReadAll(p)
-					got = append(got, part{Name: p.FormName(), Filename: p.FileName(), ContentType: p.Header.Get("Content-Type"), Data: data})
-				}
-			} else {
-				perr = err
-			}
-		}
-		u.mu.Lock()
-		u.requests++
-		u.paths = append(u.paths, r.Method+" "+r.URL.Path)
-		u.parts = append(u.parts, got)
-		u.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if perr != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"code":"INVALID_REQUEST","detail":"bad multipart"}`)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"success":true,"data":{"jobId":"`+jobID+`","status":"queued","token":"`+token+`"}}`)
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-func (u *upload) seen() (n int, paths []string, parts [][]part) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.requests, append([]string(nil), u.paths...), append([][]part(nil), u.parts...)
+	return jobtest.NewUpload(t, func(string) string {
+		return `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"queued","token":"` + jobtest.Token + `"}}`
+	})
 }
 
 // countingReader counts the bytes read from it.
@@ -128,8 +67,7 @@ func TestStartRefusesBeforeUpload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := newUpload(t)
-			c, err := csvimport.NewClient(bookstrack.WithBaseURL(u.URL), bookstrack.WithHTTPClient(u.Client()))
-			require.NoError(t, err)
+			c := newClient(t, u.URL, u.Client())
 			r := &countingReader{r: tt.reader()}
 			job, err := c.Start(context.Background(), r)
 			require.Error(t, err)
@@ -144,7 +82,7 @@ func TestStartRefusesBeforeUpload(t *testing.T) {
 				assert.False(t, errors.Is(err, bookstrack.ErrInvalidInput))
 			}
 			assert.LessOrEqual(t, r.n, int64(csvimport.MaxFileSize+1), "bytes read")
-			n, _, _ := u.seen()
+			n, _, _ := u.Seen()
 			assert.Zero(t, n, "the server saw a request")
 		})
 	}
@@ -166,16 +104,15 @@ func TestStartUploads(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := newUpload(t)
-			c, err := csvimport.NewClient(bookstrack.WithBaseURL(u.URL), bookstrack.WithHTTPClient(u.Client()))
-			require.NoError(t, err)
+			c := newClient(t, u.URL, u.Client())
 			job, err := c.Start(context.Background(), tt.reader())
 			require.NoError(t, err)
-			assert.Equal(t, jobID, job.ID)
+			assert.Equal(t, jobtest.JobID, job.ID)
 			assert.Equal(t, bookstrack.KindImport, job.Kind)
-			assert.Equal(t, token, job.Token)
-			assert.Equal(t, u.URL+"/v3/jobs/imports/"+jobID+"/stream", job.StreamURL)
+			assert.Equal(t, jobtest.Token, job.Token)
+			assert.Equal(t, u.URL+"/v3/jobs/imports/"+jobtest.JobID+"/stream", job.StreamURL)
 
-			n, paths, parts := u.seen()
+			n, paths, parts := u.Seen()
 			require.Equal(t, 1, n)
 			assert.Equal(t, []string{"POST /v3/jobs/imports"}, paths)
 			require.Len(t, parts[0], 1, "one multipart part")
@@ -192,11 +129,9 @@ func TestStartUploads(t *testing.T) {
 
 func TestStartV2Route(t *testing.T) {
 	u := newUpload(t)
-	c, err := csvimport.NewClient(bookstrack.WithBaseURL(u.URL), bookstrack.WithHTTPClient(u.Client()), bookstrack.WithRoutes(bookstrack.V2))
+	job, err := newClient(t, u.URL, u.Client(), bookstrack.WithRoutes(bookstrack.V2)).Start(context.Background(), strings.NewReader("Title\nEmma\n"))
 	require.NoError(t, err)
-	job, err := c.Start(context.Background(), strings.NewReader("Title\nEmma\n"))
-	require.NoError(t, err)
-	_, paths, _ := u.seen()
+	_, paths, _ := u.Seen()
 	assert.Equal(t, []string{"POST /api/v2/imports"}, paths)
-	assert.Equal(t, u.URL+"/api/v2/imports/"+jobID+"/stream", job.StreamURL)
+	assert.Equal(t, u.URL+"/api/v2/imports/"+jobtest.JobID+"/stream", job.StreamURL)
 }

@@ -5,11 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,9 +13,8 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/enrichment"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
-
-const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // isbn13Check computes an ISBN-13's check digit from its first twelve
 // digits, independently of the package.
@@ -105,36 +100,13 @@ func TestNormalizeISBNCheckDigitOfX(t *testing.T) {
 	}
 }
 
-// enrich is a test server of the enrichment start route recording the
-// bodies it gets.
-type enrich struct {
-	*httptest.Server
-	mu     sync.Mutex
-	bodies []string
-	reqs   []string
-}
-
-func newEnrich(t testing.TB) *enrich {
+// newEnrich starts an upload server answering as the enrichment start
+// route.
+func newEnrich(t testing.TB) *jobtest.Upload {
 	t.Helper()
-	e := &enrich{}
-	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		e.mu.Lock()
-		e.bodies = append(e.bodies, string(b))
-		e.reqs = append(e.reqs, r.Method+" "+r.URL.Path+" "+r.Header.Get("Content-Type"))
-		e.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"success":true,"data":{"jobId":"`+jobID+`","status":"queued","streamUrl":"`+e.URL+`/v3/jobs/enrichment/`+jobID+`/stream","token":"`+token+`"}}`)
-	}))
-	t.Cleanup(e.Close)
-	return e
-}
-
-func (e *enrich) seen() (reqs, bodies []string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.reqs...), append([]string(nil), e.bodies...)
+	return jobtest.NewUpload(t, func(url string) string {
+		return `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"queued","streamUrl":"` + url + `/v3/jobs/enrichment/` + jobtest.JobID + `/stream","token":"` + jobtest.Token + `"}}`
+	})
 }
 
 func many(n int) []string {
@@ -171,8 +143,8 @@ func TestStartRefusesBeforeRequest(t *testing.T) {
 			assert.Equal(t, tt.field, ie.Field)
 			assert.NotEmpty(t, ie.Reason)
 			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
-			reqs, _ := e.seen()
-			assert.Empty(t, reqs, "the server saw a request")
+			n, _, _ := e.Seen()
+			assert.Zero(t, n, "the server saw a request")
 		})
 	}
 }
@@ -195,25 +167,28 @@ func TestStartSendsNormalisedISBNs(t *testing.T) {
 			e := newEnrich(t)
 			job, err := newClient(t, e.URL, e.Client()).Start(context.Background(), tt.isbns)
 			require.NoError(t, err)
-			assert.Equal(t, jobID, job.ID)
+			assert.Equal(t, jobtest.JobID, job.ID)
 			assert.Equal(t, bookstrack.KindEnrichment, job.Kind)
-			assert.Equal(t, token, job.Token)
+			assert.Equal(t, jobtest.Token, job.Token)
 			assert.Equal(t, in, tt.isbns, "the caller's slice was changed")
 
-			reqs, bodies := e.seen()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, "POST /v3/books/enrich application/json", reqs[0])
+			n, paths, parts := e.Seen()
+			require.Equal(t, 1, n)
+			assert.Equal(t, []string{"POST /v3/books/enrich"}, paths)
+			require.Len(t, parts[0], 1, "one body")
+			assert.Equal(t, "application/json", parts[0][0].ContentType)
+			body := parts[0][0].Data
 			var got struct {
 				ISBNs []string `json:"isbns"`
 				Async *bool    `json:"async"`
 			}
-			require.NoError(t, json.Unmarshal([]byte(bodies[0]), &got), bodies[0])
+			require.NoError(t, json.Unmarshal(body, &got), "%s", body)
 			assert.Equal(t, tt.want, got.ISBNs)
 			require.NotNil(t, got.Async, "async missing")
 			assert.True(t, *got.Async)
 			var keys map[string]json.RawMessage
-			require.NoError(t, json.Unmarshal([]byte(bodies[0]), &keys))
-			assert.Len(t, keys, 2, "only isbns and async: %s", bodies[0])
+			require.NoError(t, json.Unmarshal(body, &keys))
+			assert.Len(t, keys, 2, "only isbns and async: %s", body)
 		})
 	}
 }
@@ -222,7 +197,10 @@ func TestStartV2StillStartsOnV3(t *testing.T) {
 	e := newEnrich(t)
 	job, err := newClient(t, e.URL, e.Client(), bookstrack.WithRoutes(bookstrack.V2)).Start(context.Background(), []string{"9780141439518"})
 	require.NoError(t, err)
-	reqs, _ := e.seen()
-	assert.Equal(t, []string{"POST /v3/books/enrich application/json"}, reqs)
-	assert.Equal(t, e.URL+"/api/v2/enrichments/"+jobID+"/stream", job.StreamURL)
+	assert.Equal(t, e.URL+"/api/v2/enrichments/"+jobtest.JobID+"/stream", job.StreamURL)
+	_, paths, parts := e.Seen()
+	assert.Equal(t, []string{"POST /v3/books/enrich"}, paths)
+	require.Len(t, parts, 1)
+	require.Len(t, parts[0], 1, "one body")
+	assert.Equal(t, "application/json", parts[0][0].ContentType)
 }

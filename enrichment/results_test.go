@@ -3,10 +3,7 @@ package enrichment_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,34 +11,8 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/enrichment"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
-
-const jobID = "3f2b8c1e-9a4d-4e6f-8b2a-1c0d9e8f7a6b"
-
-// server serves body with status at GET path, 418 elsewhere, and counts
-// the requests it gets.
-type server struct {
-	*httptest.Server
-	requests atomic.Int64
-}
-
-func newServer(t testing.TB, path string, status int, body string) *server {
-	t.Helper()
-	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if r.Method != http.MethodGet || r.URL.Path != path {
-			w.WriteHeader(http.StatusTeapot)
-			_, _ = io.WriteString(w, `{"code":"WRONG_ROUTE","detail":"`+r.Method+" "+r.URL.Path+`"}`)
-			return
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
 
 func newClient(t testing.TB, url string, hc *http.Client, opts ...bookstrack.Option) *enrichment.Client {
 	t.Helper()
@@ -81,70 +52,70 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 	}{
 		{
 			name: "object {enrichedBooks, notFound} in the envelope",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + object + `},"metadata":{"requestId":"r"}}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + object + `},"metadata":{"requestId":"r"}}`,
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
 		},
 		{
 			name: "object bare in data",
 			body: `{"success":true,"data":` + object + `}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
 		},
 		{
 			name: "data without the envelope",
-			body: `{"jobId":"` + jobID + `","status":"completed","results":` + object + `}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
+			body: `{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + object + `}`,
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride, omens, solo}, NotFound: []string{"9780000000001", "9780000000003"}},
 		},
 		{
 			name: "bare array of books in results",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + array + `}}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride}},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + array + `}}`,
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride}},
 		},
 		{
 			name: "bare array of books in data",
 			body: `{"success":true,"data":` + array + `}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride}},
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride}},
 		},
 		{
 			name: "bare array body",
 			body: array,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride}},
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride}},
 		},
 		{
 			name: "empty array",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":[]}}`,
-			want: enrichment.Results{JobID: jobID},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":[]}}`,
+			want: enrichment.Results{JobID: jobtest.JobID},
 		},
 		{
 			name: "nothing found",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":{"enrichedBooks":[],"notFound":["9780000000001"]}}}`,
-			want: enrichment.Results{JobID: jobID, NotFound: []string{"9780000000001"}},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":{"enrichedBooks":[],"notFound":["9780000000001"]}}}`,
+			want: enrichment.Results{JobID: jobtest.JobID, NotFound: []string{"9780000000001"}},
 		},
 		{
 			name: "empty object",
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":{}}}`,
-			want: enrichment.Results{JobID: jobID},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":{}}}`,
+			want: enrichment.Results{JobID: jobtest.JobID},
 		},
 		{
 			name: "v2 results route",
 			v2:   true,
-			body: `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + array + `}}`,
-			want: enrichment.Results{JobID: jobID, Books: []enrichment.Book{dune, pride}},
+			body: `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + array + `}}`,
+			want: enrichment.Results{JobID: jobtest.JobID, Books: []enrichment.Book{dune, pride}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := "/v3/jobs/enrichment/" + jobID + "/results"
+			path := "/v3/jobs/enrichment/" + jobtest.JobID + "/results"
 			var opts []bookstrack.Option
 			if tt.v2 {
-				path = "/api/v2/enrichments/" + jobID + "/results"
+				path = "/api/v2/enrichments/" + jobtest.JobID + "/results"
 				opts = append(opts, bookstrack.WithRoutes(bookstrack.V2))
 			}
-			s := newServer(t, path, http.StatusOK, tt.body)
-			res, err := newClient(t, s.URL, s.Client(), opts...).Results(context.Background(), jobID)
+			s := jobtest.NewRoute(t, path, http.StatusOK, tt.body)
+			res, err := newClient(t, s.URL, s.Client(), opts...).Results(context.Background(), jobtest.JobID)
 			require.NoError(t, err)
 			require.NotNil(t, res)
 			assert.Equal(t, tt.want, *res)
-			assert.Equal(t, int64(1), s.requests.Load())
+			assert.Equal(t, int64(1), s.Requests())
 		})
 	}
 }
@@ -171,11 +142,11 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newServer(t, "/v3/jobs/enrichment/"+jobID+"/results", http.StatusOK,
-				`{"success":true,"data":{"jobId":"`+jobID+`","status":"completed","results":`+tt.results+`}}`)
+			s := jobtest.NewRoute(t, "/v3/jobs/enrichment/"+jobtest.JobID+"/results", http.StatusOK,
+				`{"success":true,"data":{"jobId":"`+jobtest.JobID+`","status":"completed","results":`+tt.results+`}}`)
 			var res *enrichment.Results
 			var err error
-			require.NotPanics(t, func() { res, err = newClient(t, s.URL, s.Client()).Results(context.Background(), jobID) })
+			require.NotPanics(t, func() { res, err = newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID) })
 			assert.Nil(t, res)
 			var de *bookstrack.DecodeError
 			require.True(t, errors.As(err, &de), "want a *DecodeError, got %T %v", err, err)
@@ -186,9 +157,9 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 
 func TestResultsErrors(t *testing.T) {
 	t.Run("404 from the results route: results unavailable", func(t *testing.T) {
-		s := newServer(t, "/v3/jobs/enrichment/"+jobID+"/results", http.StatusNotFound,
+		s := jobtest.NewRoute(t, "/v3/jobs/enrichment/"+jobtest.JobID+"/results", http.StatusNotFound,
 			`{"status":404,"code":"NOT_FOUND","detail":"Job not found"}`)
-		res, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobID)
+		res, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID)
 		assert.Nil(t, res)
 		assert.True(t, errors.Is(err, bookstrack.ErrResultsUnavailable), "%v", err)
 		assert.True(t, errors.Is(err, bookstrack.ErrNotFound))
@@ -197,9 +168,9 @@ func TestResultsErrors(t *testing.T) {
 		assert.Equal(t, 404, ae.StatusCode)
 	})
 	t.Run("job ID not a UUID: refused without a request", func(t *testing.T) {
-		s := newServer(t, "/", http.StatusOK, `{}`)
+		s := jobtest.NewRoute(t, "/", http.StatusOK, `{}`)
 		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), "")
 		assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
-		assert.Zero(t, s.requests.Load())
+		assert.Zero(t, s.Requests())
 	})
 }

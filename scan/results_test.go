@@ -3,46 +3,17 @@ package scan_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 	"github.com/bookstrack/bookstrack-go/scan"
 )
-
-const jobID = "3f2b8c1e-9a4d-4e6f-8b2a-1c0d9e8f7a6b"
-
-// server serves body with status at GET path, 418 elsewhere, and counts
-// the requests it gets.
-type server struct {
-	*httptest.Server
-	requests atomic.Int64
-}
-
-func newServer(t testing.TB, path string, status int, body string) *server {
-	t.Helper()
-	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if r.Method != http.MethodGet || r.URL.Path != path {
-			w.WriteHeader(http.StatusTeapot)
-			_, _ = io.WriteString(w, `{"code":"WRONG_ROUTE","detail":"`+r.Method+" "+r.URL.Path+`"}`)
-			return
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
 
 func newClient(t testing.TB, url string, hc *http.Client, opts ...bookstrack.Option) *scan.Client {
 	t.Helper()
@@ -87,7 +58,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 	}{
 		{
 			name:        "envelope with results in data, default threshold 0.8",
-			body:        `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + detected + `},"metadata":{"requestId":"r"}}`,
+			body:        `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + detected + `},"metadata":{"requestId":"r"}}`,
 			books:       all,
 			approved:    []scan.DetectedBook{dune, emma},
 			needsReview: []scan.DetectedBook{blurry, half, mystery},
@@ -103,7 +74,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		},
 		{
 			name:        "data without the envelope",
-			body:        `{"jobId":"` + jobID + `","status":"completed","results":` + detected + `}`,
+			body:        `{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + detected + `}`,
 			books:       all,
 			approved:    []scan.DetectedBook{dune, emma},
 			needsReview: []scan.DetectedBook{blurry, half, mystery},
@@ -120,7 +91,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		{
 			name:        "v2 results route",
 			v2:          true,
-			body:        `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + detected + `}}`,
+			body:        `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + detected + `}}`,
 			books:       all,
 			approved:    []scan.DetectedBook{dune, emma},
 			needsReview: []scan.DetectedBook{blurry, half, mystery},
@@ -129,7 +100,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		{
 			name:        "WithApprovalThreshold(0.5): 0.5 approved, unknown confidence still needs review",
 			opts:        []bookstrack.Option{bookstrack.WithApprovalThreshold(0.5)},
-			body:        `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":` + detected + `}}`,
+			body:        `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + detected + `}}`,
 			books:       all,
 			approved:    []scan.DetectedBook{dune, emma, blurry, half},
 			needsReview: []scan.DetectedBook{mystery},
@@ -137,7 +108,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		},
 		{
 			name:      "empty array",
-			body:      `{"success":true,"data":{"jobId":"` + jobID + `","status":"completed","results":[]}}`,
+			body:      `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":[]}}`,
 			books:     []scan.DetectedBook{},
 			threshold: 0.8,
 		},
@@ -158,17 +129,17 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := "/v3/jobs/scans/" + jobID + "/results"
+			path := "/v3/jobs/scans/" + jobtest.JobID + "/results"
 			opts := tt.opts
 			if tt.v2 {
-				path = "/api/v2/scans/" + jobID + "/results"
+				path = "/api/v2/scans/" + jobtest.JobID + "/results"
 				opts = append(opts, bookstrack.WithRoutes(bookstrack.V2))
 			}
-			s := newServer(t, path, http.StatusOK, tt.body)
-			res, err := newClient(t, s.URL, s.Client(), opts...).Results(context.Background(), jobID)
+			s := jobtest.NewRoute(t, path, http.StatusOK, tt.body)
+			res, err := newClient(t, s.URL, s.Client(), opts...).Results(context.Background(), jobtest.JobID)
 			require.NoError(t, err)
 			require.NotNil(t, res)
-			assert.Equal(t, jobID, res.JobID)
+			assert.Equal(t, jobtest.JobID, res.JobID)
 			assert.Equal(t, tt.books, res.Books)
 			assert.Equal(t, tt.approved, res.Approved, "Approved")
 			assert.Equal(t, tt.needsReview, res.NeedsReview, "NeedsReview")
@@ -199,11 +170,11 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newServer(t, "/v3/jobs/scans/"+jobID+"/results", http.StatusOK,
-				`{"success":true,"data":{"jobId":"`+jobID+`","status":"completed","results":`+tt.results+`}}`)
+			s := jobtest.NewRoute(t, "/v3/jobs/scans/"+jobtest.JobID+"/results", http.StatusOK,
+				`{"success":true,"data":{"jobId":"`+jobtest.JobID+`","status":"completed","results":`+tt.results+`}}`)
 			var res *scan.Results
 			var err error
-			require.NotPanics(t, func() { res, err = newClient(t, s.URL, s.Client()).Results(context.Background(), jobID) })
+			require.NotPanics(t, func() { res, err = newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID) })
 			assert.Nil(t, res)
 			var de *bookstrack.DecodeError
 			require.True(t, errors.As(err, &de), "want a *DecodeError, got %T %v", err, err)
@@ -214,9 +185,9 @@ func TestResultsFieldOfAnUnexpectedType(t *testing.T) {
 
 func TestResultsErrors(t *testing.T) {
 	t.Run("404 from the results route: results unavailable", func(t *testing.T) {
-		s := newServer(t, "/v3/jobs/scans/"+jobID+"/results", http.StatusNotFound,
+		s := jobtest.NewRoute(t, "/v3/jobs/scans/"+jobtest.JobID+"/results", http.StatusNotFound,
 			`{"success":false,"error":{"code":"NOT_FOUND","message":"Results not found"}}`)
-		res, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobID)
+		res, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID)
 		assert.Nil(t, res)
 		assert.True(t, errors.Is(err, bookstrack.ErrResultsUnavailable), "%v", err)
 		var ae *bookstrack.APIError
@@ -225,16 +196,16 @@ func TestResultsErrors(t *testing.T) {
 		assert.Equal(t, "NOT_FOUND", ae.Code)
 	})
 	t.Run("503 from the results route: not results unavailable", func(t *testing.T) {
-		s := newServer(t, "/v3/jobs/scans/"+jobID+"/results", http.StatusServiceUnavailable, `{"code":"INTERNAL_ERROR"}`)
-		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobID)
+		s := jobtest.NewRoute(t, "/v3/jobs/scans/"+jobtest.JobID+"/results", http.StatusServiceUnavailable, `{"code":"INTERNAL_ERROR"}`)
+		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), jobtest.JobID)
 		assert.False(t, errors.Is(err, bookstrack.ErrResultsUnavailable))
 		var ae *bookstrack.APIError
 		require.True(t, errors.As(err, &ae))
 	})
 	t.Run("job ID not a UUID: refused without a request", func(t *testing.T) {
-		s := newServer(t, "/", http.StatusOK, `{}`)
+		s := jobtest.NewRoute(t, "/", http.StatusOK, `{}`)
 		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), "scan-1")
 		assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
-		assert.Zero(t, s.requests.Load())
+		assert.Zero(t, s.Requests())
 	})
 }

@@ -6,11 +6,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,74 +15,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 	"github.com/bookstrack/bookstrack-go/scan"
 )
 
-const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-// part is one multipart part an upload server received, by size and hash.
-type part struct {
-	Name, ContentType string
-	Size              int
-	Sum               [32]byte
-}
-
-// upload is a test server of the start route that records the parts of
-// each request.
-type upload struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests int
-	paths    []string
-	parts    [][]part
-}
-
-func newUpload(t testing.TB) *upload {
+// newUpload starts an upload server answering as the scan start route.
+func newUpload(t testing.TB) *jobtest.Upload {
 	t.Helper()
-	u := &upload{}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var got []part
-		var perr error
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "multipart/form-data" {
-			mr, err := r.MultipartReader()
-			for err == nil {
-				p, nerr := mr.NextPart()
-				if nerr != nil {
-					if nerr != io.EOF {
-						err = nerr
-					}
-					break
-				}
-				h := sha256.New()
-				n, _ := io.Copy(h, p)
-				var sum [32]byte
-				copy(sum[:], h.Sum(nil))
-				got = append(got, part{Name: p.FormName(), ContentType: p.Header.Get("Content-Type"), Size: int(n), Sum: sum})
-			}
-			perr = err
-		}
-		u.mu.Lock()
-		u.requests++
-		u.paths = append(u.paths, r.Method+" "+r.URL.Path)
-		u.parts = append(u.parts, got)
-		u.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if perr != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"code":"INVALID_REQUEST","detail":"bad multipart"}`)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"success":true,"data":{"jobId":"`+jobID+`","status":"queued","streamUrl":"`+u.URL+`/v3/jobs/scans/`+jobID+`/stream","token":"`+token+`"}}`)
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-func (u *upload) seen() (n int, paths []string, parts [][]part) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.requests, append([]string(nil), u.paths...), append([][]part(nil), u.parts...)
+	return jobtest.NewUpload(t, func(url string) string {
+		return `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"queued","streamUrl":"` + url + `/v3/jobs/scans/` + jobtest.JobID + `/stream","token":"` + jobtest.Token + `"}}`
+	})
 }
 
 var jpegMagic = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")
@@ -130,7 +69,7 @@ func TestStartRefusesBeforeUpload(t *testing.T) {
 			assert.Equal(t, tt.field, ie.Field)
 			assert.NotEmpty(t, ie.Reason)
 			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
-			n, _, _ := u.seen()
+			n, _, _ := u.Seen()
 			assert.Zero(t, n, "the server saw a request")
 		})
 	}
@@ -159,19 +98,19 @@ func TestStartUploads(t *testing.T) {
 			u := newUpload(t)
 			job, err := newClient(t, u.URL, u.Client()).Start(context.Background(), sent...)
 			require.NoError(t, err)
-			assert.Equal(t, jobID, job.ID)
+			assert.Equal(t, jobtest.JobID, job.ID)
 			assert.Equal(t, bookstrack.KindScan, job.Kind)
-			assert.Equal(t, token, job.Token)
-			assert.Equal(t, u.URL+"/v3/jobs/scans/"+jobID+"/stream", job.StreamURL)
+			assert.Equal(t, jobtest.Token, job.Token)
+			assert.Equal(t, u.URL+"/v3/jobs/scans/"+jobtest.JobID+"/stream", job.StreamURL)
 
-			n, paths, parts := u.seen()
+			n, paths, parts := u.Seen()
 			require.Equal(t, 1, n)
 			assert.Equal(t, []string{"POST /v3/jobs/scans"}, paths)
 			require.Len(t, parts[0], len(sent))
 			for i, p := range parts[0] {
 				assert.Equal(t, "photos[]", p.Name, "part %d", i)
-				assert.Equal(t, len(sent[i]), p.Size, "part %d", i)
-				assert.Equal(t, sha256.Sum256(sent[i]), p.Sum, "part %d arrived changed or out of order", i)
+				assert.Equal(t, len(sent[i]), len(p.Data), "part %d", i)
+				assert.Equal(t, sha256.Sum256(sent[i]), sha256.Sum256(p.Data), "part %d arrived changed or out of order", i)
 				if len(sent[i]) > len(jpegMagic) {
 					assert.Equal(t, "image/jpeg", p.ContentType, "part %d", i)
 				}
