@@ -41,8 +41,7 @@ type watcher struct {
 	shown     float64             // the highest fraction delivered
 	delivered bool                // whether any progress was delivered
 	last      bookstrack.Progress // the last progress delivered
-	lastID    string
-	timedOut  bool // a timeout event asked to fall back to polling
+	timedOut  bool                // a timeout event asked to fall back to polling
 	done      bool
 	result    bookstrack.Completion
 	err       error
@@ -58,7 +57,7 @@ func Run(ctx context.Context, cfg *config.Config, ac *api.Client, job bookstrack
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w := &watcher{cfg: cfg, api: ac, job: job, h: h, log: cfg.Logger, lastID: job.LastEventID}
+	w := &watcher{cfg: cfg, api: ac, job: job, h: h, log: cfg.Logger}
 	if cfg.StallTimeout > 0 {
 		w.stall = cfg.Clock.AfterFunc(cfg.StallTimeout, func() { cancel(bookstrack.ErrStalled) })
 		defer w.stall.Stop()
@@ -124,7 +123,6 @@ func (w *watcher) HandleEvent(e sse.Event) {
 	if w.done {
 		return
 	}
-	w.lastID = e.ID
 	switch e.Type {
 	case "ping", "heartbeat":
 	case "progress", "initialized", "queued", "processing":
@@ -238,7 +236,7 @@ func (w *watcher) complete(p payload, id string) {
 		Total:           int(p.TotalCount),
 		Time:            when,
 		ResultsExpireAt: when.Add(w.cfg.ResultsTTL),
-		LastEventID:     w.lastID,
+		LastEventID:     w.stream.LastEventID(), // the stream keeps it, also once closed
 	}
 	w.delivered, w.shown = false, 0 // the final update always shows
 	w.progress(bookstrack.Progress{JobID: c.JobID, Status: c.Status, Fraction: 1,
