@@ -39,7 +39,7 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 		c.mu.Unlock()
 	}()
 	if c.isClosed() {
-		cancel(ErrClosed) // Close ran before cancelConn was set
+		cancel(c.closedErr()) // Close ran before cancelConn was set
 	}
 
 	start := clock.Now()
@@ -50,22 +50,37 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 		obs.close(CloseInfo{Attempt: n, Opened: out.opened, Duration: out.openFor, Events: events, Err: out.err})
 	}()
 
+	headers := clock.AfterFunc(c.cfg.headerTimeout, func() { cancel(ErrResponseHeaderTimeout) })
 	idle := c.newIdleTimer(cancel)
 	defer idle.stop()
 	resp, final, err := c.send(connCtx, lastID)
+	headers.Stop()
 	idle.stop() // from now on it runs during reads only
 	if err != nil {
 		c.cfg.logger.Warn("sse: request failed", "url", c.redacted(), "attempt", n, "err", err)
 		return outcome{err: err, final: final}
 	}
 	defer resp.Body.Close()
-	if err, final := checkResponse(resp, clock.Now()); err != nil || final {
+	var body io.Reader = resp.Body
+	if idle != nil {
+		body = idleReader{r: resp.Body, t: idle}
+	}
+	if resp.StatusCode != http.StatusOK {
+		// Bound the time an error body may take, whatever the server does.
+		t := clock.AfterFunc(c.cfg.errorBodyTimeout, func() { cancel(errErrorBodyTimeout) })
+		defer t.Stop()
+	}
+	if err, final := checkResponse(resp, body, clock.Now()); err != nil || final {
 		failed := outcome{err: err, final: final}
 		var se *StatusError
 		if errors.As(err, &se) {
 			failed.retryAfter = se.RetryAfter
 		}
 		return failed
+	}
+	body, err = decodedBody(resp, body)
+	if err != nil {
+		return outcome{err: err, final: true}
 	}
 
 	openedAt := clock.Now()
@@ -75,10 +90,6 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 		c.onOpen.HandleOpen(open)
 	}
 	c.cfg.logger.Debug("sse: connected", "url", c.redacted(), "attempt", n, "latency", open.Latency)
-	var body io.Reader = resp.Body
-	if idle != nil {
-		body = idleReader{r: resp.Body, t: idle}
-	}
 	err = c.read(connCtx, body, lastID, func(e Event) {
 		events++
 		if events == 1 {
@@ -89,14 +100,26 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 	return outcome{err: err, opened: true, openFor: clock.Now().Sub(openedAt)}
 }
 
+// errErrorBodyTimeout cuts the reading of an error body that takes longer
+// than the error body timeout. It never leaves the package: the response's
+// *StatusError is what the attempt reports.
+var errErrorBodyTimeout = errors.New("sse: error body timeout")
+
 // stopCause replaces the error of an attempt whose context was cancelled
 // with the reason it was: Close, Restart, the idle timeout, or the caller's
-// context ending.
+// context ending. A response that failed with a status keeps its
+// *StatusError when only the reading of its body was cut short by a
+// timeout.
 func stopCause(connCtx context.Context, err error) error {
 	if connCtx.Err() == nil {
 		return err
 	}
-	return context.Cause(connCtx)
+	cause := context.Cause(connCtx)
+	var se *StatusError
+	if (cause == ErrIdleTimeout || cause == errErrorBodyTimeout) && errors.As(err, &se) {
+		return err
+	}
+	return cause
 }
 
 // send sends the request, refreshing it through the hook once after a 401.
@@ -135,6 +158,8 @@ func (c *Client[H]) newRequest(ctx context.Context, lastID string) (*http.Reques
 		return nil, fmt.Errorf("sse: %w", err)
 	}
 	req.Header = c.cfg.header.Clone()
+	req.Header.Del("Last-Event-ID") // the Client owns it
+	req.Header.Del("Referer")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")
 	if c.cfg.bearer != "" {

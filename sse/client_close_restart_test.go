@@ -53,7 +53,7 @@ func TestCloseFromAnotherGoroutineIsIdempotent(t *testing.T) {
 func TestCloseDuringReconnectDelay(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
 	_, c, rec := setup(t, []ssetest.Script{{Status: 503, Header: http.Header{"Retry-After": {"300"}}}},
-		sse.WithClock(clk), sse.WithBackOff(func() backoff.BackOff { return &backoff.ZeroBackOff{} }))
+		sse.WithClock(clk), sse.WithBackOff(func() sse.BackOff { return &backoff.ZeroBackOff{} }))
 	done := connect(t, c)
 	assert.Equal(t, 5*time.Minute, receive(t, rec.reconnectCh).Delay)
 	c.Close()
@@ -95,7 +95,7 @@ func TestRestartReconnectsAtOnceWithLastEventID(t *testing.T) {
 	srv, c, rec := setup(t, []ssetest.Script{
 		script(ssetest.Raw("id: 1\ndata: a\n\n"), ssetest.Hang()),
 		script(ssetest.Raw("id: 2\ndata: b\n\n"), ssetest.Hang()),
-	}, sse.WithClock(clk), sse.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(time.Hour) }))
+	}, sse.WithClock(clk), sse.WithBackOff(func() sse.BackOff { return backoff.NewConstantBackOff(time.Hour) }))
 	done := connect(t, c)
 	receive(t, rec.eventCh)
 	c.Restart() // the clock never moves: only an immediate reconnection gets event b
@@ -103,7 +103,8 @@ func TestRestartReconnectsAtOnceWithLastEventID(t *testing.T) {
 	id, _ := srv.Requests()[1].LastEventID()
 	assert.Equal(t, "1", id)
 	assert.Empty(t, rec.Errors(), "a restart is not a failure")
-	assert.Empty(t, rec.Reconnects())
+	assert.Equal(t, []sse.ReconnectInfo{{Attempt: 2, Delay: 0, Cause: sse.ErrRestart}}, rec.Reconnects(),
+		"the Observer hears of the reconnection a restart makes")
 	assert.ErrorIs(t, rec.Closes()[0].Err, sse.ErrRestart)
 	c.Close()
 	assert.ErrorIs(t, receive(t, done), sse.ErrClosed)
@@ -112,7 +113,7 @@ func TestRestartReconnectsAtOnceWithLastEventID(t *testing.T) {
 func TestRestartCutsTheDelayShort(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
 	_, c, rec := setup(t, []ssetest.Script{{Status: 503}, script(ssetest.Raw("data: back\n\n"), ssetest.Hang())},
-		sse.WithClock(clk), sse.WithBackOff(func() backoff.BackOff { return backoff.NewConstantBackOff(time.Hour) }))
+		sse.WithClock(clk), sse.WithBackOff(func() sse.BackOff { return backoff.NewConstantBackOff(time.Hour) }))
 	done := connect(t, c)
 	assert.Equal(t, time.Hour, receive(t, rec.reconnectCh).Delay)
 	c.Restart()

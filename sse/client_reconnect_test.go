@@ -128,7 +128,7 @@ func TestReconnectBackoffNotResetByShortConnection(t *testing.T) {
 	bo := &steppingBackOff{}
 	empty := script()
 	_, c, rec := setup(t, []ssetest.Script{empty, empty, empty, noContent},
-		sse.WithBackOff(func() backoff.BackOff { return bo }))
+		sse.WithBackOff(func() sse.BackOff { return bo }))
 	require.NoError(t, receive(t, connect(t, c)))
 	assert.Equal(t, []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond}, delays(rec.Reconnects()),
 		"a 200 that closes at once is not a healthy connection")
@@ -136,10 +136,10 @@ func TestReconnectBackoffNotResetByShortConnection(t *testing.T) {
 }
 
 // clockSetup is setup with a fake clock and the given backoff.
-func clockSetup(t *testing.T, scripts []ssetest.Script, bo backoff.BackOff, opts ...sse.Option) (*ssetest.Server, *sse.Client[*recorder], *recorder, *ssetest.Clock) {
+func clockSetup(t *testing.T, scripts []ssetest.Script, bo sse.BackOff, opts ...sse.Option) (*ssetest.Server, *sse.Client[*recorder], *recorder, *ssetest.Clock) {
 	t.Helper()
 	clk := ssetest.NewClock(testStart)
-	opts = append([]sse.Option{sse.WithClock(clk), sse.WithBackOff(func() backoff.BackOff { return bo })}, opts...)
+	opts = append([]sse.Option{sse.WithClock(clk), sse.WithBackOff(func() sse.BackOff { return bo })}, opts...)
 	srv, c, rec := setup(t, scripts, opts...)
 	return srv, c, rec, clk
 }
@@ -225,7 +225,8 @@ func TestReconnectServerRetrySetsTheBase(t *testing.T) {
 	}, &steppingBackOff{})
 	done := connect(t, c)
 	assert.Equal(t, 4*time.Second, advanceTo(t, rec, clk).Delay)
-	assert.Equal(t, 4*time.Second, advanceTo(t, rec, clk).Delay, "retry outlives the connection that sent it")
+	assert.Equal(t, 8*time.Second, advanceTo(t, rec, clk).Delay,
+		"retry outlives the connection that sent it, and a second short connection in a row backs off from it")
 	require.NoError(t, receive(t, done))
 }
 
@@ -237,7 +238,8 @@ func TestReconnectRetryZeroApplies(t *testing.T) {
 	}, &backoff.ZeroBackOff{})
 	done := connect(t, c)
 	assert.Equal(t, 4*time.Second, advanceTo(t, rec, clk).Delay)
-	assert.Equal(t, time.Duration(0), advanceTo(t, rec, clk).Delay)
+	assert.Equal(t, 200*time.Millisecond, advanceTo(t, rec, clk).Delay,
+		"retry 0 on the second short connection in a row grows from the floor, not a hot loop")
 	require.NoError(t, receive(t, done))
 }
 
@@ -291,13 +293,13 @@ func TestReconnectGiveUpAfterTime(t *testing.T) {
 	_, c, rec, clk := clockSetup(t, []ssetest.Script{{Status: 503, Header: http.Header{"Retry-After": {"4"}}}},
 		&backoff.ZeroBackOff{}, sse.WithGiveUp(0, 10*time.Second))
 	done := connect(t, c)
-	for range 3 { // after 0s, 4s and 8s of trying; the fourth failure at 12s gives up
+	for range 2 { // after 0s and 4s of trying; waiting 4s more after the third would pass 10s
 		advanceTo(t, rec, clk)
 	}
 	var gu *sse.GiveUpError
 	require.ErrorAs(t, receive(t, done), &gu)
-	assert.Equal(t, 4, gu.Attempts)
-	assert.Equal(t, 12*time.Second, gu.Elapsed)
+	assert.Equal(t, 3, gu.Attempts)
+	assert.Equal(t, 8*time.Second, gu.Elapsed, "no delay outlasts the give-up budget")
 }
 
 func TestReconnectGiveUpCountsOnlyUnhealthyTime(t *testing.T) {
@@ -319,7 +321,7 @@ func TestReconnectGiveUpCountsOnlyUnhealthyTime(t *testing.T) {
 }
 
 func TestReconnectBackOffStopGivesUp(t *testing.T) {
-	_, c, _ := setup(t, []ssetest.Script{{Status: 500}}, sse.WithBackOff(func() backoff.BackOff { return &backoff.StopBackOff{} }))
+	_, c, _ := setup(t, []ssetest.Script{{Status: 500}}, sse.WithBackOff(func() sse.BackOff { return &backoff.StopBackOff{} }))
 	var gu *sse.GiveUpError
 	require.ErrorAs(t, receive(t, connect(t, c)), &gu)
 	assert.Equal(t, 1, gu.Attempts)

@@ -1,19 +1,21 @@
 package sse
 
-import (
-	"time"
+import "time"
 
-	"github.com/cenkalti/backoff/v4"
-)
+// retryFloor is where the delay starts growing when a server's retry field
+// is short (0 included) and connections keep failing, so that "retry: 0"
+// and a server that closes at once cannot make a hot loop.
+const retryFloor = 100 * time.Millisecond
 
 // retryPolicy decides whether the Client tries again and how long it
 // waits first. It does no I/O and takes the time as an input.
 type retryPolicy struct {
-	backoff      backoff.BackOff
+	backoff      BackOff
 	constant     bool
 	constDelay   time.Duration
 	healthyAfter time.Duration
 	maxDelay     time.Duration
+	maxBackOff   time.Duration
 	maxAttempts  int
 	maxUnhealthy time.Duration
 
@@ -23,11 +25,12 @@ type retryPolicy struct {
 
 func newRetryPolicy(cfg *config, now time.Time) *retryPolicy {
 	return &retryPolicy{
-		backoff:      cfg.newBackOff(),
+		backoff:      cfg.backOff(),
 		constant:     cfg.constant,
 		constDelay:   cfg.constDelay,
 		healthyAfter: cfg.healthyAfter,
 		maxDelay:     cfg.maxDelay,
+		maxBackOff:   DefaultMaxBackOff,
 		maxAttempts:  cfg.maxAttempts,
 		maxUnhealthy: cfg.maxUnhealthy,
 		since:        now,
@@ -40,14 +43,24 @@ type retryRequest struct {
 	opened      bool
 	openFor     time.Duration
 	serverRetry time.Duration // the stream's retry field, already capped
+	hasRetry    bool          // the stream sent a retry field (0 is a value)
 	retryAfter  time.Duration // the failed response's Retry-After, 0 if none
 	cause       error
 }
 
 // next returns the delay before the next attempt. It returns a
-// *GiveUpError when the give-up policy or the backoff says to stop, and a
+// *GiveUpError when the give-up policy or the backoff says to stop, or
+// when the delay would outlast the give-up policy's remaining time, and a
 // *DelayClampedError (with the delay still valid) when Retry-After was
 // capped.
+//
+// With n the number of attempts in a row without a healthy connection
+// (0 after a healthy one), the delay is:
+//
+//	server sent retry r   n <= 1: r exactly   n >= 2: max(r, retryFloor) << (n-1), at most max(r, DefaultMaxBackOff)
+//	no retry field        the BackOff's NextBackOff (Reset after a healthy connection)
+//
+// and then the larger of that and Retry-After.
 func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, error) {
 	if r.opened && r.openFor >= p.healthyAfter {
 		p.failures = 0
@@ -66,11 +79,12 @@ func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, e
 	if p.constant {
 		return p.constDelay, nil, nil
 	}
-	d := p.backoff.NextBackOff()
-	if d == backoff.Stop {
+	var d time.Duration
+	if r.hasRetry {
+		d = p.fromRetry(r.serverRetry)
+	} else if d = p.backoff.NextBackOff(); d < 0 {
 		return 0, nil, giveUp()
 	}
-	d = max(d, r.serverRetry)
 	var clamped *DelayClampedError
 	if ra := r.retryAfter; ra > p.maxDelay {
 		clamped = &DelayClampedError{Source: "Retry-After", Requested: ra, Used: p.maxDelay}
@@ -78,5 +92,23 @@ func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, e
 	} else {
 		d = max(d, ra)
 	}
+	if p.maxUnhealthy > 0 && r.now.Add(d).Sub(p.since) > p.maxUnhealthy {
+		// Waiting would outlast the budget; retrying sooner than asked
+		// would override the server, so stop now.
+		return 0, nil, giveUp()
+	}
 	return d, clamped, nil
+}
+
+// fromRetry is the delay derived from the server's retry field r.
+func (p *retryPolicy) fromRetry(r time.Duration) time.Duration {
+	if p.failures <= 1 {
+		return r
+	}
+	limit := max(r, p.maxBackOff)
+	d := max(r, retryFloor)
+	for i := 1; i < p.failures && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var (
@@ -22,6 +23,17 @@ var (
 	// reconnects.
 	ErrIdleTimeout = errors.New("sse: no bytes received within the idle timeout")
 
+	// ErrResponseHeaderTimeout is the cause given when the response
+	// headers do not arrive within the response header timeout (see
+	// WithResponseHeaderTimeout). The attempt counts as failed and is
+	// retried.
+	ErrResponseHeaderTimeout = errors.New("sse: no response headers within the response header timeout")
+
+	// ErrInsecureRedirect is matched by the *RedirectError of a redirect
+	// from https to http, which the Client refuses: it would send the
+	// request, and its credentials, in cleartext.
+	ErrInsecureRedirect = errors.New("sse: redirect from https to http refused")
+
 	// ErrEventTooLarge matches every *EventTooLargeError.
 	ErrEventTooLarge = errors.New("sse: event too large")
 
@@ -34,7 +46,8 @@ var (
 	ErrInvalidURL = errors.New("sse: invalid URL")
 
 	// ErrRestart is the cause given when Restart drops a connection. It
-	// reaches the Observer only: a restart is not a failure.
+	// reaches the Observer only (CloseInfo.Err and ReconnectInfo.Cause):
+	// a restart is not a failure, and Connect never returns it.
 	ErrRestart = errors.New("sse: restarted")
 
 	// ErrInvalidLastEventID reports a last event ID holding bytes that an
@@ -87,7 +100,11 @@ func (e *StatusError) Error() string {
 	fmt.Fprintf(&b, "sse: %s: %s", e.URL, e.Status)
 	if body := strings.TrimSpace(string(e.Body)); body != "" {
 		if len(body) > 200 {
-			body = body[:200] + "..."
+			cut := 200
+			for cut > 0 && !utf8.RuneStart(body[cut]) {
+				cut--
+			}
+			body = body[:cut] + "..."
 		}
 		fmt.Fprintf(&b, ": %q", body)
 	}
@@ -118,21 +135,44 @@ func (e *ContentTypeError) Error() string {
 	return fmt.Sprintf("sse: %s: Content-Type %q is not text/event-stream", e.URL, e.ContentType)
 }
 
-// RedirectError reports a redirect the Client could not follow: a 3xx
-// response without a usable Location, or too many redirects. It ends
-// Connect.
+// RedirectError reports a redirect the Client could not or would not
+// follow: a 3xx response without a usable Location, too many redirects, a
+// redirect from https to http (matching ErrInsecureRedirect), or one the
+// http.Client's CheckRedirect refused. It ends Connect.
 type RedirectError struct {
 	// StatusCode is the status of the redirect response.
 	StatusCode int
-	// Location is the Location header as received, possibly empty.
+	// Location is the Location header without its query string, fragment
+	// and user info (where secrets may be), possibly empty.
 	Location string
 	// Reason says what was wrong with it.
 	Reason string
+	// Err is the underlying error, if any: ErrInsecureRedirect, or the
+	// error of the http.Client's own CheckRedirect.
+	Err error
 }
 
 // Error describes the failure.
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("sse: redirect %d to %q: %s", e.StatusCode, e.Location, e.Reason)
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *RedirectError) Unwrap() error { return e.Err }
+
+// ContentEncodingError reports a stream response whose body is encoded
+// (Content-Encoding) in a way the Client cannot decode: the transport did
+// not decode it and it is not gzip. It ends Connect.
+type ContentEncodingError struct {
+	// Encoding is the Content-Encoding header as received.
+	Encoding string
+	// URL is the request URL, without its query string and user info.
+	URL string
+}
+
+// Error describes the failure.
+func (e *ContentEncodingError) Error() string {
+	return fmt.Sprintf("sse: %s: Content-Encoding %q cannot be decoded", e.URL, e.Encoding)
 }
 
 // GiveUpError ends Connect when the give-up policy (WithGiveUp) runs out:

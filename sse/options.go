@@ -8,6 +8,18 @@ import (
 	"github.com/cenkalti/backoff/v4"
 )
 
+// BackOff is a backoff policy: NextBackOff returns how long to wait before
+// the next attempt, or Stop to give up, and Reset starts over. Policies of
+// github.com/cenkalti/backoff (v4 and v5) satisfy it as they are.
+type BackOff interface {
+	NextBackOff() time.Duration
+	Reset()
+}
+
+// Stop is what BackOff.NextBackOff returns to end Connect with a
+// *GiveUpError. Any negative duration has the same effect.
+const Stop time.Duration = -1
+
 // Defaults of a Client's configuration.
 const (
 	// DefaultInitialDelay is the first backoff step of the default policy.
@@ -20,10 +32,18 @@ const (
 	// DefaultHealthyAfter is how long a connection must stay open before
 	// the backoff and the give-up counters start over.
 	DefaultHealthyAfter = 30 * time.Second
+	// DefaultResponseHeaderTimeout bounds the wait for response headers;
+	// an attempt that takes longer fails with ErrResponseHeaderTimeout.
+	DefaultResponseHeaderTimeout = 30 * time.Second
+	// DefaultErrorBodyTimeout bounds the time spent reading the body of a
+	// response that does not open a stream, whatever the server does.
+	DefaultErrorBodyTimeout = 10 * time.Second
 )
 
 // Option configures a Client. Options copy what they are given: changing
 // a header map or body slice after passing it has no effect on the Client.
+// A zero (or negative) argument selects the option's default, as the
+// package documentation says.
 type Option func(*config)
 
 // RequestHook edits a request before it is sent, for example to set a
@@ -34,47 +54,63 @@ type Option func(*config)
 type RequestHook func(req *http.Request, refresh bool) error
 
 type config struct {
-	httpClient   *http.Client
-	header       http.Header
-	method       string
-	body         []byte
-	hasBody      bool
-	bearer       string
-	queryParam   string
-	queryToken   string
-	hook         RequestHook
-	lastEventID  string
-	idleTimeout  time.Duration
-	maxEventSize int
-	newBackOff   func() backoff.BackOff
-	constant     bool
-	constDelay   time.Duration
-	healthyAfter time.Duration
-	maxDelay     time.Duration
-	maxAttempts  int
-	maxUnhealthy time.Duration
-	observer     Observer
-	logger       *slog.Logger
-	clock        Clock
+	httpClient       *http.Client
+	header           http.Header
+	method           string
+	body             []byte
+	hasBody          bool
+	bearer           string
+	queryParam       string
+	queryToken       string
+	hook             RequestHook
+	lastEventID      string
+	idleTimeout      time.Duration
+	maxEventSize     int
+	newBackOff       func() BackOff
+	initialDelay     time.Duration
+	headerTimeout    time.Duration
+	errorBodyTimeout time.Duration
+	stopAtEnd        bool
+	constant         bool
+	constDelay       time.Duration
+	healthyAfter     time.Duration
+	maxDelay         time.Duration
+	maxAttempts      int
+	maxUnhealthy     time.Duration
+	observer         Observer
+	logger           *slog.Logger
+	clock            Clock
 }
 
 func defaultConfig() config {
 	return config{
-		httpClient:   &http.Client{},
-		header:       http.Header{},
-		method:       http.MethodGet,
-		maxEventSize: DefaultMaxEventSize,
-		newBackOff:   defaultBackOff,
-		healthyAfter: DefaultHealthyAfter,
-		maxDelay:     DefaultMaxDelay,
-		logger:       slog.New(discardHandler{}),
-		clock:        SystemClock,
+		httpClient:       &http.Client{},
+		header:           http.Header{},
+		method:           http.MethodGet,
+		maxEventSize:     DefaultMaxEventSize,
+		initialDelay:     DefaultInitialDelay,
+		headerTimeout:    DefaultResponseHeaderTimeout,
+		errorBodyTimeout: DefaultErrorBodyTimeout,
+		healthyAfter:     DefaultHealthyAfter,
+		maxDelay:         DefaultMaxDelay,
+		logger:           slog.New(discardHandler{}),
+		clock:            SystemClock,
 	}
 }
 
-func defaultBackOff() backoff.BackOff {
+// backOff returns a fresh backoff for one call to Connect.
+func (cfg *config) backOff() BackOff {
+	if cfg.newBackOff != nil {
+		if b := cfg.newBackOff(); b != nil {
+			return b
+		}
+	}
+	return defaultBackOff(cfg.initialDelay)
+}
+
+func defaultBackOff(initial time.Duration) BackOff {
 	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = DefaultInitialDelay
+	b.InitialInterval = initial
 	b.Multiplier = 2
 	b.RandomizationFactor = 0.5
 	b.MaxInterval = DefaultMaxBackOff
@@ -98,7 +134,9 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithHeader adds a header sent with every request. Accept, Cache-Control
-// and Last-Event-ID are set by the Client and cannot be overridden.
+// and Last-Event-ID are set by the Client and cannot be overridden: a
+// Last-Event-ID given here is never sent (use WithLastEventID), and
+// Referer is never sent.
 func WithHeader(key, value string) Option {
 	return func(cfg *config) { cfg.header.Add(key, value) }
 }
@@ -116,14 +154,17 @@ func WithBody(body []byte) Option {
 	return func(cfg *config) { cfg.body, cfg.hasBody = b, true }
 }
 
-// WithBearerToken sends "Authorization: Bearer <token>".
+// WithBearerToken sends "Authorization: Bearer <token>". The header is
+// dropped on a redirect to another origin (scheme, host and port), and a
+// redirect from https to http is refused (see ErrInsecureRedirect).
 func WithBearerToken(token string) Option {
 	return func(cfg *config) { cfg.bearer = token }
 }
 
 // WithQueryToken sends the token as the query parameter param instead of a
-// header, for servers that accept it there. Error messages never show the
-// query string.
+// header, for servers that accept it there. Error messages and logs never
+// show the query string, and the parameter is removed from a redirect to
+// another origin (scheme, host and port), as the bearer token is.
 func WithQueryToken(param, token string) Option {
 	return func(cfg *config) { cfg.queryParam, cfg.queryToken = param, token }
 }
@@ -143,8 +184,8 @@ func WithLastEventID(id string) Option {
 
 // WithIdleTimeout drops and re-establishes a connection when no bytes at
 // all arrive for d while the Client waits for them, heartbeats and comments
-// included; the time waiting for response headers counts too. Zero, the
-// default, disables it.
+// included; the time waiting for response headers counts too, and so does
+// reading the body of an error response. Zero, the default, disables it.
 func WithIdleTimeout(d time.Duration) Option {
 	return func(cfg *config) { cfg.idleTimeout = max(d, 0) }
 }
@@ -160,17 +201,15 @@ func WithMaxEventSize(n int) Option {
 	}
 }
 
-// WithBackOff sets the backoff policy. newBackOff is called once per call
-// to Connect; its result's NextBackOff gives the backoff part of each delay
-// (a negative result, backoff.Stop, ends Connect as a give-up) and Reset is
-// called after a healthy connection. The default is exponential from
-// DefaultInitialDelay, doubling, with ±50% jitter, up to DefaultMaxBackOff,
-// with no cap on the elapsed time.
-//
-// The delay before a reconnection is the largest of the backoff, the
-// server's retry field and the last response's Retry-After, the latter two
-// capped by WithMaxDelay.
-func WithBackOff(newBackOff func() backoff.BackOff) Option {
+// WithBackOff sets the backoff policy used while the server has sent no
+// retry field. newBackOff is called once per call to Connect; its
+// result's NextBackOff gives each delay (Stop, or any negative value, ends
+// Connect as a give-up) and Reset is called after a healthy connection.
+// The default is exponential from DefaultInitialDelay (see
+// WithInitialDelay), doubling, with ±50% jitter, up to DefaultMaxBackOff,
+// with no cap on the elapsed time. The package documentation has the
+// whole delay rule.
+func WithBackOff(newBackOff func() BackOff) Option {
 	return func(cfg *config) {
 		if newBackOff != nil {
 			cfg.newBackOff = newBackOff
@@ -179,9 +218,39 @@ func WithBackOff(newBackOff func() backoff.BackOff) Option {
 	}
 }
 
+// WithInitialDelay sets the first step of the default backoff policy
+// (default DefaultInitialDelay), keeping the rest of it. It has no effect
+// together with WithBackOff.
+func WithInitialDelay(d time.Duration) Option {
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.initialDelay = d
+		}
+	}
+}
+
+// WithResponseHeaderTimeout bounds the wait for response headers (default
+// DefaultResponseHeaderTimeout). An attempt that waits longer fails with
+// ErrResponseHeaderTimeout, counts as a failed attempt and is retried.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.headerTimeout = d
+		}
+	}
+}
+
+// WithStopAtEnd makes Connect return nil at the first clean end of stream
+// (the server closing the body after a complete response) instead of
+// reconnecting. Failures are still retried as usual.
+func WithStopAtEnd() Option {
+	return func(cfg *config) { cfg.stopAtEnd = true }
+}
+
 // WithConstantDelay makes every reconnection wait exactly d, with no
 // growth, no jitter, and no regard for the server's retry field or
-// Retry-After. Meant for tests.
+// Retry-After. Its default, and so the meaning of zero, is no wait at
+// all. Meant for tests.
 func WithConstantDelay(d time.Duration) Option {
 	return func(cfg *config) { cfg.constant, cfg.constDelay = true, max(d, 0) }
 }
@@ -190,14 +259,22 @@ func WithConstantDelay(d time.Duration) Option {
 // healthy (default DefaultHealthyAfter). Only a healthy connection resets
 // the backoff and the give-up counters; a 200 that closes at once does not.
 func WithHealthyAfter(d time.Duration) Option {
-	return func(cfg *config) { cfg.healthyAfter = max(d, 0) }
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.healthyAfter = d
+		}
+	}
 }
 
 // WithMaxDelay caps the delays the server can ask for through its retry
 // field and Retry-After headers (default DefaultMaxDelay). A request above
 // it reaches Handler.HandleError as a *DelayClampedError.
 func WithMaxDelay(d time.Duration) Option {
-	return func(cfg *config) { cfg.maxDelay = max(d, 0) }
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.maxDelay = d
+		}
+	}
 }
 
 // WithGiveUp ends Connect with a *GiveUpError after attempts consecutive

@@ -1,7 +1,9 @@
 package sse
 
 import (
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -18,7 +20,9 @@ const maxErrorBody = 4 << 10
 // checkResponse decides what a response means for the stream. It returns
 // nil, false for a stream that opens; nil, true for a 204, which ends the
 // stream for good; otherwise the error and whether it ends Connect.
-func checkResponse(resp *http.Response, now time.Time) (err error, final bool) {
+// An error body is read from body, at most maxErrorBody bytes; a read
+// error ends it early.
+func checkResponse(resp *http.Response, body io.Reader, now time.Time) (err error, final bool) {
 	where := redactURL(resp.Request.URL)
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
@@ -30,14 +34,14 @@ func checkResponse(resp *http.Response, now time.Time) (err error, final bool) {
 	case code == http.StatusNoContent:
 		return nil, true
 	case isRedirect(code):
-		return &RedirectError{StatusCode: code, Location: resp.Header.Get("Location"), Reason: "no usable Location"}, true
+		return &RedirectError{StatusCode: code, Location: redactLocation(resp.Header.Get("Location")), Reason: "no usable Location"}, true
 	default:
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		excerpt, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
 		se := &StatusError{
 			StatusCode: code,
 			Status:     resp.Status,
 			Header:     resp.Header,
-			Body:       body,
+			Body:       excerpt,
 			URL:        where,
 		}
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
@@ -45,6 +49,41 @@ func checkResponse(resp *http.Response, now time.Time) (err error, final bool) {
 		}
 		return se, !se.Temporary()
 	}
+}
+
+// decodedBody undoes a Content-Encoding the transport left in place (as
+// it does when the caller set Accept-Encoding itself): gzip is decoded,
+// anything else but identity is a *ContentEncodingError.
+func decodedBody(resp *http.Response, body io.Reader) (io.Reader, error) {
+	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	switch enc {
+	case "", "identity":
+		return body, nil
+	case "gzip", "x-gzip":
+		return &gzipReader{r: body}, nil
+	}
+	return nil, &ContentEncodingError{Encoding: resp.Header.Get("Content-Encoding"), URL: redactURL(resp.Request.URL)}
+}
+
+// gzipReader decodes gzip from r, reading its header on the first Read so
+// that the wait for it is a read like any other (under the idle timeout).
+type gzipReader struct {
+	r  io.Reader
+	gz *gzip.Reader
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	if g.gz == nil {
+		gz, err := gzip.NewReader(g.r)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, fmt.Errorf("sse: gzip body: %w", err)
+		}
+		g.gz = gz
+	}
+	return g.gz.Read(p)
 }
 
 func isRedirect(code int) bool {
@@ -84,4 +123,16 @@ func redactURL(u *url.URL) string {
 	}
 	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
 	return r.String()
+}
+
+// redactLocation is redactURL for a Location header, which may be relative
+// or not parse at all.
+func redactLocation(loc string) string {
+	if u, err := url.Parse(loc); err == nil {
+		return redactURL(u)
+	}
+	if i := strings.IndexAny(loc, "?#@"); i >= 0 {
+		return loc[:i]
+	}
+	return loc
 }

@@ -112,7 +112,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			// The server asks for 5 s between reconnections; the demo
 			// waits less so the resume shows without a pause.
 			sse.WithMaxDelay(300*time.Millisecond),
-			sse.WithBackOff(func() backoff.BackOff {
+			sse.WithBackOff(func() sse.BackOff {
 				b := backoff.NewExponentialBackOff()
 				b.InitialInterval, b.MaxElapsedTime = 100*time.Millisecond, 0
 				b.Reset()
