@@ -74,7 +74,9 @@ func (f *fixture) options(extra ...bookstrack.Option) []bookstrack.Option {
 		bookstrack.WithBaseURL(f.srv.URL),
 		bookstrack.WithHTTPClient(&http.Client{Transport: f.tap}),
 		bookstrack.WithClock(f.clk),
-		bookstrack.WithStreamOptions(sse.WithConstantDelay(0)),
+		// The fake clock jumps by minutes while response headers may still
+		// be in flight: keep the response header timeout out of its way.
+		bookstrack.WithStreamOptions(sse.WithConstantDelay(0), sse.WithResponseHeaderTimeout(24*time.Hour)),
 	}, extra...)
 }
 
