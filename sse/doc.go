@@ -22,10 +22,50 @@
 //   - a certificate that does not verify;
 //   - Close, the context ending, or the give-up policy (*GiveUpError).
 //
-// 408, 429, 5xx, network errors, the idle timeout and a clean end of
-// stream are retried. The delay is the largest of the backoff, the
-// server's retry field and the response's Retry-After, the latter two
-// capped by WithMaxDelay.
+// 408, 429, 5xx, network errors, the idle timeout, the response header
+// timeout and a clean end of stream are retried (WithStopAtEnd makes a
+// clean end final instead).
+//
+// # Reconnection delay
+//
+// As the WHATWG standard says, a retry field sets the stream's
+// reconnection time; 0 is a valid value, and it lasts across connections.
+// With n the number of attempts in a row that did not end a healthy
+// connection (WithHealthyAfter; n is 0 after a healthy one), the delay
+// before the next attempt is:
+//
+//	the server sent retry r,  n <= 1   r exactly, no jitter
+//	the server sent retry r,  n >= 2   max(r, 100ms) doubled n-1 times, at most max(r, DefaultMaxBackOff)
+//	no retry field yet                 the BackOff's next step (WithBackOff, WithInitialDelay)
+//	the response had Retry-After a     the larger of the above and a
+//
+// r and a are capped by WithMaxDelay. WithConstantDelay replaces the
+// whole table. When the give-up policy has a time limit (WithGiveUp) and
+// the delay would end past it, Connect gives up at once rather than retry
+// sooner than the server asked.
+//
+// # Bounds
+//
+// Nothing waits for ever by default: the response headers must arrive
+// within DefaultResponseHeaderTimeout (WithResponseHeaderTimeout), the
+// body of an error response is read for at most DefaultErrorBodyTimeout
+// and 4 KiB, and with WithIdleTimeout every read (error bodies included)
+// must see a byte within the idle timeout.
+//
+// # Secrets
+//
+// The Client never prints or logs a URL with its query string, fragment or
+// user info, wrapped errors included. It never sends Referer. It refuses
+// a redirect from https to http (a *RedirectError matching
+// ErrInsecureRedirect), and drops Authorization and the query token
+// (WithQueryToken) on a redirect to another origin (scheme, host, port).
+// It owns the Last-Event-ID header.
+//
+// # Options
+//
+// One rule holds for every Option: a zero (or negative) argument selects
+// the option's default, the one its documentation names, so passing a
+// zero value is always the same as not passing the option.
 //
 // # Events and IDs
 //

@@ -9,7 +9,9 @@ package sse
 // stream (no bytes are read meanwhile; the idle timeout does not count that
 // time). The Event passed in is a value the Handler may keep.
 //
-// A Handler may also implement OpenHandler and CommentHandler.
+// A Handler may also implement OpenHandler and CommentHandler. To end the
+// stream with a reason of its own, a Handler calls the Client's
+// CloseWithCause; Connect then returns that reason.
 type Handler interface {
 	// HandleEvent receives each dispatched event, in stream order. Events
 	// are never delivered twice by the Client itself; across
@@ -72,5 +74,47 @@ func (h HandlerFuncs) HandleOpen(o OpenInfo) {
 func (h HandlerFuncs) HandleComment(text string) {
 	if h.Comment != nil {
 		h.Comment(text)
+	}
+}
+
+// TypeRouter is a Handler that sends each event to the function for its
+// type (Event.Type, "message" when the stream named none), and events of
+// other types to Fallback. Nil functions ignore what they would receive.
+// It is the shape of an EventSource's addEventListener, or go-sse's
+// SubscribeEvent:
+//
+//	sse.TypeRouter{Routes: map[string]func(sse.Event){
+//		"progress": onProgress,
+//		"done":     onDone,
+//	}, Fallback: onOther, Error: onError}
+//
+// The map is read, never written, by the Client: do not change it while
+// the Client runs.
+type TypeRouter struct {
+	// Routes maps an event type to its function.
+	Routes map[string]func(Event)
+	// Fallback receives events whose type has no route.
+	Fallback func(Event)
+	// Error receives what Handler.HandleError receives.
+	Error func(error)
+}
+
+// HandleEvent calls the route of e.Type, or Fallback.
+func (r TypeRouter) HandleEvent(e Event) {
+	if f, ok := r.Routes[e.Type]; ok {
+		if f != nil {
+			f(e)
+		}
+		return
+	}
+	if r.Fallback != nil {
+		r.Fallback(e)
+	}
+}
+
+// HandleError calls r.Error if it is set.
+func (r TypeRouter) HandleError(err error) {
+	if r.Error != nil {
+		r.Error(err)
 	}
 }

@@ -3,11 +3,12 @@ package sse
 import (
 	"context"
 	"errors"
+	"io"
 	"iter"
 )
 
 // Events returns the events of the stream at url as an iterator, for
-// consumers that read one stream from start to end in a for-range loop:
+// consumers that follow a stream in a for-range loop:
 //
 //	for ev, err := range sse.Events(ctx, url) {
 //		if err != nil {
@@ -17,9 +18,13 @@ import (
 //	}
 //
 // It connects when the loop starts, with the same options and
-// reconnection as a Client, and runs on the loop's goroutine. Each event is
-// yielded with a nil error. The sequence ends when the stream ends for
-// good: after a 204 it just stops; otherwise it yields one last pair with
+// reconnection as a Client, and runs on the loop's goroutine: like a
+// Client it reconnects after a clean end of stream too, for ever, unless
+// WithStopAtEnd is given, which makes the first clean end the end of the
+// sequence. To decode a body once, with no connection of its own, use
+// Read. Each event is yielded with a nil error. The sequence ends when the
+// stream ends for good: after a 204 or (with WithStopAtEnd) a clean end it
+// just stops; otherwise it yields one last pair with
 // the zero Event and the error Connect returned (ctx.Err() when ctx ends, a
 // *GiveUpError, a *StatusError, ...). Problems that do not end the stream
 // are not yielded; pass WithLogger to see them. Breaking out of the loop
@@ -62,4 +67,47 @@ func (h *yieldHandler) HandleEvent(e Event) {
 
 func (h *yieldHandler) HandleError(err error) {
 	h.client.cfg.logger.Debug("sse: stream problem", "err", err)
+}
+
+// Read decodes the stream in r as an iterator, once, with no connection
+// and no reconnection: the for-range counterpart of a Decoder. Of the
+// options only WithMaxEventSize and WithLastEventID apply; the others are
+// ignored.
+//
+// Each event is yielded with a nil error, never an event together with an
+// error. An event larger than the maximum is yielded as the zero Event
+// and an *EventTooLargeError, and decoding goes on if the loop does. The
+// sequence stops at the end of r; a read error other than io.EOF is
+// yielded last. It reads r from where it is: ranging over it again goes on
+// from there.
+func Read(r io.Reader, opts ...Option) iter.Seq2[Event, error] {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	return func(yield func(Event, error) bool) {
+		dec := NewDecoder(r)
+		dec.SetMaxEventSize(cfg.maxEventSize)
+		dec.SetLastEventID(cfg.lastEventID)
+		for {
+			ev, err := dec.Decode()
+			switch {
+			case err == nil:
+				if !yield(ev, nil) {
+					return
+				}
+			case errors.Is(err, ErrEventTooLarge):
+				if !yield(Event{}, err) {
+					return
+				}
+			case err == io.EOF:
+				return
+			default:
+				yield(Event{}, err)
+				return
+			}
+		}
+	}
 }
