@@ -81,7 +81,8 @@ func TestIdleTimeoutWhileWaitingForHeaders(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithIdleTimeout(time.Minute), sse.WithGiveUp(1, 0))
+	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithIdleTimeout(time.Minute), sse.WithGiveUp(1, 0),
+		sse.WithResponseHeaderTimeout(time.Hour)) // longer than the idle timeout, which is under test
 	require.NoError(t, err)
 	done := connect(t, c)
 	receive(t, entered)
