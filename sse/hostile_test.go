@@ -105,9 +105,14 @@ var stalledErrorBody = ssetest.Script{Status: 503, Header: http.Header{"Content-
 
 func TestHostileStalledErrorBodyIsCutByTheErrorBodyTimeout(t *testing.T) {
 	clk := newTimerClock()
-	c, rec, _ := defaultSetup(t, []ssetest.Script{stalledErrorBody}, sse.WithGiveUp(1, 0), sse.WithClock(clk))
+	// An idle timeout far longer than the error body timeout, only so that
+	// each body read shows as a timer restart.
+	c, rec, _ := defaultSetup(t, []ssetest.Script{stalledErrorBody}, sse.WithGiveUp(1, 0), sse.WithClock(clk),
+		sse.WithIdleTimeout(time.Hour))
 	done := connect(t, c)
 	clk.waitTimer(t, sse.DefaultErrorBodyTimeout)
+	clk.waitTimer(t, time.Hour) // the first body read, which gets "x"
+	clk.waitTimer(t, time.Hour) // the second, which stalls
 	clk.Advance(sse.DefaultErrorBodyTimeout)
 	err := receive(t, done)
 	var se *sse.StatusError
@@ -122,7 +127,8 @@ func TestHostileStalledErrorBodyIsCutByTheIdleTimeout(t *testing.T) {
 	c, _, _ := defaultSetup(t, []ssetest.Script{stalledErrorBody}, sse.WithGiveUp(1, 0), sse.WithIdleTimeout(time.Second), sse.WithClock(clk))
 	done := connect(t, c)
 	clk.waitTimer(t, sse.DefaultErrorBodyTimeout)
-	clk.waitTimer(t, time.Second) // the idle timer of the first body read
+	clk.waitTimer(t, time.Second) // the first body read, which gets "x"
+	clk.waitTimer(t, time.Second) // the second, which stalls
 	clk.Advance(time.Second)
 	var se *sse.StatusError
 	require.ErrorAs(t, receive(t, done), &se)
