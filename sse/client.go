@@ -79,7 +79,7 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 		url:     u.String(),
 		handler: handler,
 		cfg:     cfg,
-		http:    streamingClient(cfg.httpClient),
+		http:    streamingClient(cfg.streamHTTPClient()),
 		closed:  make(chan struct{}),
 		lastID:  cfg.lastEventID,
 	}

@@ -56,6 +56,7 @@ type config struct {
 	observer     Observer
 	logger       *slog.Logger
 	clock        Clock
+	transport    Transport
 }
 
 func defaultConfig() config {
