@@ -90,7 +90,7 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 		url:     u.String(),
 		handler: handler,
 		cfg:     cfg,
-		http:    streamingClient(cfg.httpClient, cfg.queryParam),
+		http:    streamingClient(cfg.streamHTTPClient(), cfg.queryParam),
 		closed:  make(chan struct{}),
 		lastID:  cfg.lastEventID,
 	}

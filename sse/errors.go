@@ -215,3 +215,27 @@ type DelayClampedError struct {
 func (e *DelayClampedError) Error() string {
 	return fmt.Sprintf("sse: server %s of %v clamped to %v", e.Source, e.Requested, e.Used)
 }
+
+// <!-- issue 8: lean HTTP/1.1 path -->
+
+// ErrMalformedResponse is matched (errors.Is) by every ProtocolError: the
+// server's HTTP/1.1 response could not be parsed on the lean path.
+var ErrMalformedResponse = errors.New("sse: malformed HTTP/1.1 response")
+
+// ProtocolError tells that a response read on the lean HTTP/1.1 path broke
+// the protocol. It matches ErrMalformedResponse.
+type ProtocolError struct {
+	// Part is what was malformed: "status line", "header", "chunk size",
+	// "chunk" or "transfer-encoding".
+	Part string
+	// Detail says how, with at most 64 bytes of the offending input.
+	Detail string
+}
+
+// Error describes the failure.
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("sse: malformed HTTP/1.1 %s: %s", e.Part, e.Detail)
+}
+
+// Is reports whether target is ErrMalformedResponse.
+func (e *ProtocolError) Is(target error) bool { return target == ErrMalformedResponse }

@@ -80,6 +80,7 @@ type config struct {
 	observer         Observer
 	logger           *slog.Logger
 	clock            Clock
+	transport        Transport
 }
 
 func defaultConfig() config {

@@ -1,0 +1,157 @@
+package sse
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// maxChunkLine bounds a chunk-size line with its extensions, and a
+// trailer line.
+const maxChunkLine = 4 << 10
+
+// chunkedReader decodes a chunked body (RFC 9112 section 7.1). It reads
+// data straight into the caller's buffer and allocates nothing per chunk.
+//
+// Invariant: n is what is left of the current chunk's data; when n is 0
+// and !eof, the next bytes are a chunk-size line (after the CRLF that ends
+// the previous chunk's data if inData was true).
+type chunkedReader struct {
+	br     *bufio.Reader
+	n      uint64
+	inData bool // a chunk's data was read and its CRLF is still to come
+	eof    bool
+	err    error
+}
+
+func newChunkedReader(br *bufio.Reader) *chunkedReader { return &chunkedReader{br: br} }
+
+func (c *chunkedReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.n == 0 {
+		if c.err = c.next(); c.err != nil {
+			return 0, c.err
+		}
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if uint64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.br.Read(p)
+	c.n -= uint64(n)
+	c.inData = true
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	c.err = err
+	return n, err
+}
+
+// next reads up to the next chunk's data, or to the end of the body.
+func (c *chunkedReader) next() error {
+	if c.eof {
+		return io.EOF
+	}
+	if c.inData {
+		if err := c.crlf(); err != nil {
+			return err
+		}
+		c.inData = false
+	}
+	line, err := c.line("chunk size")
+	if err != nil {
+		return err
+	}
+	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		line = line[:i] // chunk extensions are ignored
+	}
+	line = bytes.TrimRight(line, " \t")
+	if len(line) == 0 || len(line) > 16 {
+		return protoErr("chunk size", "not 1 to 16 hex digits", line)
+	}
+	var n uint64
+	for _, b := range line {
+		d, ok := unhex(b)
+		if !ok {
+			return protoErr("chunk size", "not hex", line)
+		}
+		n = n<<4 | uint64(d)
+	}
+	if n == 0 {
+		for { // trailer section, then the empty line
+			t, err := c.line("chunk")
+			if err != nil {
+				return err
+			}
+			if len(t) == 0 {
+				c.eof = true
+				return io.EOF
+			}
+		}
+	}
+	c.n = n
+	return nil
+}
+
+func (c *chunkedReader) crlf() error {
+	b, err := c.br.ReadByte()
+	if err == nil && b == '\r' {
+		b, err = c.br.ReadByte()
+	}
+	if err != nil {
+		return unexpected(err)
+	}
+	if b != '\n' {
+		return protoErr("chunk", "data not followed by CRLF", []byte{b})
+	}
+	return nil
+}
+
+// line reads one line of at most maxChunkLine bytes, without its
+// terminator.
+func (c *chunkedReader) line(part string) ([]byte, error) {
+	var acc []byte
+	for {
+		frag, err := c.br.ReadSlice('\n')
+		if len(acc)+len(frag) > maxChunkLine {
+			return nil, protoErr(part, "line too long", frag)
+		}
+		if err == nil {
+			if acc != nil {
+				frag = append(acc, frag...)
+			}
+			frag = frag[:len(frag)-1]
+			if n := len(frag); n > 0 && frag[n-1] == '\r' {
+				frag = frag[:n-1]
+			}
+			return frag, nil
+		}
+		if err != bufio.ErrBufferFull {
+			return nil, unexpected(err)
+		}
+		acc = append(acc, frag...)
+	}
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func unhex(b byte) (byte, bool) {
+	switch {
+	case '0' <= b && b <= '9':
+		return b - '0', true
+	case 'a' <= b && b <= 'f':
+		return b - 'a' + 10, true
+	case 'A' <= b && b <= 'F':
+		return b - 'A' + 10, true
+	}
+	return 0, false
+}

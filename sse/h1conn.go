@@ -1,0 +1,181 @@
+package sse
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// leanBufSize is the read buffer of a lean connection. Reads larger than
+// it (the Decoder's) bypass it and go straight to the socket.
+const leanBufSize = 512
+
+// leanTransport is an http.RoundTripper that serves each request on a new
+// HTTP/1.1 connection whose response body is read on the caller's
+// goroutine: it starts no goroutine. The context's end closes the
+// connection (context.AfterFunc), which unblocks any read.
+type leanTransport struct {
+	fallback http.RoundTripper // for a proxied request; nil = http.DefaultTransport
+}
+
+func (t leanTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p, err := http.ProxyFromEnvironment(req); err != nil || p != nil {
+		rt := t.fallback
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		return rt.RoundTrip(req)
+	}
+	ctx := req.Context()
+	conn, err := dialLean(ctx, req)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	resp, err := exchange(conn, req)
+	if err != nil {
+		stop()
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	b := resp.Body.(*leanBody)
+	b.ctx, b.stop = ctx, stop
+	return resp, nil
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// dialLean opens the connection for req: TCP, then TLS for https.
+func dialLean(ctx context.Context, req *http.Request) (net.Conn, error) {
+	host, port := req.URL.Hostname(), req.URL.Port()
+	tlsOn := req.URL.Scheme == "https"
+	switch {
+	case req.URL.Scheme != "http" && !tlsOn:
+		return nil, fmt.Errorf("sse: unsupported scheme %q", req.URL.Scheme)
+	case port == "" && tlsOn:
+		port = "443"
+	case port == "":
+		port = "80"
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil || !tlsOn {
+		return conn, err
+	}
+	tc := tls.Client(conn, &tls.Config{ServerName: host, NextProtos: []string{"http/1.1"}})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// exchange writes req once and reads the response head.
+func exchange(conn net.Conn, req *http.Request) (*http.Response, error) {
+	w := bufio.NewWriterSize(conn, 1024)
+	if err := req.Write(w); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(conn, leanBufSize)
+	resp, err := readResponseHead(br, req)
+	if err != nil {
+		return nil, err
+	}
+	body := &leanBody{conn: conn}
+	body.r, err = bodyReader(br, resp)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// bodyReader picks the framing of the response body (RFC 9112 section 6.3).
+func bodyReader(br *bufio.Reader, resp *http.Response) (io.Reader, error) {
+	if resp.Request != nil && resp.Request.Method == http.MethodHead ||
+		resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
+		return eofReader{}, nil
+	}
+	if len(resp.TransferEncoding) > 0 {
+		return newChunkedReader(br), nil
+	}
+	if resp.ContentLength >= 0 {
+		return &lengthReader{r: br, n: resp.ContentLength}, nil
+	}
+	return br, nil
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// lengthReader reads a Content-Length body: exactly n bytes, or
+// io.ErrUnexpectedEOF if the connection ends first.
+type lengthReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *lengthReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if err == io.EOF && l.n > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// leanBody is the response body of a lean connection; Close closes the
+// connection.
+type leanBody struct {
+	r    io.Reader
+	conn net.Conn
+	ctx  context.Context
+	stop func() bool
+	once sync.Once
+}
+
+func (b *leanBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.ctx != nil && b.ctx.Err() != nil {
+		// The context closed the connection under the read.
+		err = b.ctx.Err()
+	}
+	if errors.Is(err, net.ErrClosed) {
+		err = fmt.Errorf("sse: read on closed body: %w", err)
+	}
+	return n, err
+}
+
+func (b *leanBody) Close() error {
+	b.once.Do(func() {
+		if b.stop != nil {
+			b.stop()
+		}
+		b.conn.Close()
+	})
+	return nil
+}

@@ -1,0 +1,52 @@
+package sse
+
+import (
+	"net/http"
+)
+
+// Transport chooses how a Client speaks HTTP. The zero value,
+// TransportAuto, is the default.
+type Transport int
+
+const (
+	// TransportAuto uses the lean HTTP/1.1 path when it can serve the
+	// stream (the *http.Client has no custom Transport and no proxy is set
+	// in the environment for the URL) and net/http otherwise.
+	TransportAuto Transport = iota
+	// TransportHTTP1 always uses the lean HTTP/1.1 path: one connection per
+	// stream, dialled with net.Dialer and crypto/tls (ALPN http/1.1, system
+	// roots), read on the Connect goroutine with small buffers. The
+	// *http.Client still handles redirects, its Jar and CheckRedirect; its
+	// Transport is not used.
+	TransportHTTP1
+	// TransportNetHTTP always sends through the *http.Client's Transport
+	// (http.DefaultTransport if nil): use it for HTTP/2 or custom dialling.
+	TransportNetHTTP
+)
+
+// WithTransport chooses the HTTP path (default TransportAuto).
+func WithTransport(t Transport) Option {
+	return func(cfg *config) { cfg.transport = t }
+}
+
+// autoTransport is what TransportAuto resolves to when the lean path can
+// serve; the sse tests set it to run the whole suite over each path.
+var autoTransport = TransportHTTP1
+
+// streamHTTPClient returns the *http.Client the Client sends through: the
+// configured one, on the lean transport when cfg selects it.
+func (cfg *config) streamHTTPClient() *http.Client {
+	t := cfg.transport
+	if t == TransportAuto {
+		t = TransportNetHTTP
+		if cfg.httpClient.Transport == nil {
+			t = autoTransport
+		}
+	}
+	if t != TransportHTTP1 {
+		return cfg.httpClient
+	}
+	c := *cfg.httpClient
+	c.Transport = leanTransport{fallback: cfg.httpClient.Transport}
+	return &c
+}
