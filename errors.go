@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	// ErrNotFound matches an *APIError with status 404.
+	// ErrNotFound matches an *APIError with status 404, on any route.
 	ErrNotFound = errors.New("bookstrack: not found")
 
 	// ErrUnauthorized matches an *APIError with status 401 or 403: a
@@ -24,19 +24,34 @@ var (
 	ErrInvalidRequest = errors.New("bookstrack: invalid request")
 
 	// ErrResultsUnavailable is returned, wrapped together with the
-	// *APIError, when the results route answers 404: the job is unknown,
-	// not completed yet, or its results expired (the server does not say
-	// which).
+	// *APIError of the server's answer, when the results route answers
+	// 404: the job is unknown, not completed yet, or its results expired
+	// (the server does not say which).
 	ErrResultsUnavailable = errors.New("bookstrack: results unavailable")
 
-	// ErrResultsExpired is returned without a request when the client saw
-	// the job complete and the results TTL has passed since. It matches
-	// ErrResultsUnavailable too.
+	// ErrResultsExpired is returned instead of ErrResultsUnavailable
+	// (which it matches too) when the results route answered 404 and the
+	// client saw the job complete longer ago than the results TTL, by its
+	// own clock. Results always asks the server: the expiry the client
+	// computes is advice, never a reason to skip the request.
 	ErrResultsExpired = fmt.Errorf("%w: expired", ErrResultsUnavailable)
 
 	// ErrJobNotFound is returned by Watch when the stream says the job is
-	// unknown (JOB_NOT_FOUND), and matches status calls answered 404.
+	// unknown (JOB_NOT_FOUND), and matches an *APIError with status 404 on
+	// the routes where a 404 means that: status, cancel and stream (a 404
+	// of the results route does not match it).
 	ErrJobNotFound = errors.New("bookstrack: job not found")
+
+	// ErrNoRoute is returned, without a request, by a call the route set
+	// has no route for, such as Status and Cancel on the V2 set.
+	ErrNoRoute = errors.New("bookstrack: no such route in the route set")
+
+	// ErrTimeout matches a call that got no response headers within the
+	// response-header timeout (WithResponseHeaderTimeout).
+	ErrTimeout = errors.New("bookstrack: no response in time")
+
+	// ErrCrossOrigin matches an *OriginError.
+	ErrCrossOrigin = errors.New("bookstrack: URL on another origin")
 
 	// ErrJobCanceled matches a *JobFailedError for a canceled job.
 	ErrJobCanceled = errors.New("bookstrack: job canceled")
@@ -57,6 +72,8 @@ var (
 type APIError struct {
 	// Method and URL are the request's; the URL has no query string.
 	Method, URL string
+	// Op is the call that failed: one of the Op constants.
+	Op Op
 	// StatusCode is the HTTP status code.
 	StatusCode int
 	// Code is the machine-readable code, such as NOT_FOUND or
@@ -90,7 +107,10 @@ func (e *APIError) Error() string {
 	} else {
 		b.WriteString(" " + http.StatusText(e.StatusCode))
 	}
-	if msg := firstNonEmpty(e.Detail, e.Title); msg != "" {
+	if msg := e.Detail; msg != "" || e.Title != "" {
+		if msg == "" {
+			msg = e.Title
+		}
 		b.WriteString(": " + msg)
 	}
 	for _, f := range e.Fields {
@@ -103,11 +123,14 @@ func (e *APIError) Error() string {
 }
 
 // Is matches the category sentinels: ErrNotFound, ErrUnauthorized,
-// ErrInvalidRequest (and ErrJobNotFound for a 404).
+// ErrInvalidRequest, and ErrJobNotFound for a 404 of the status, cancel
+// or stream route.
 func (e *APIError) Is(target error) bool {
 	switch target {
-	case ErrNotFound, ErrJobNotFound:
+	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound
+	case ErrJobNotFound:
+		return e.StatusCode == http.StatusNotFound && (e.Op == OpStatus || e.Op == OpCancel || e.Op == OpStream)
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
 	case ErrInvalidRequest:
@@ -230,14 +253,35 @@ func (e *InputError) Error() string {
 // Is matches ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+// Op names the call an *APIError comes from.
+type Op string
+
+// The calls of a job client.
+const (
+	OpStart   Op = "start"
+	OpStatus  Op = "status"
+	OpResults Op = "results"
+	OpCancel  Op = "cancel"
+	OpStream  Op = "stream"
+)
+
+// OriginError refuses a URL the server sent (a job's stream URL) that is
+// on another origin (scheme, host, port) than the configured base URL:
+// the job's token would leak to it. WithCrossOriginStreams follows such a
+// URL without the token instead. It matches ErrCrossOrigin.
+type OriginError struct {
+	// URL is the refused URL without its query; Origin is the base URL's
+	// origin.
+	URL, Origin string
 }
+
+// Error describes the refusal.
+func (e *OriginError) Error() string {
+	return fmt.Sprintf("bookstrack: %s is not on the API's origin %s; the token is not sent there", e.URL, e.Origin)
+}
+
+// Is matches ErrCrossOrigin.
+func (e *OriginError) Is(target error) bool { return target == ErrCrossOrigin }
 
 // StreamError is an error the server sent inside a stream (an `error` or
 // `timeout` event): JOB_NOT_FOUND, STREAM_ERROR, STREAM_TIMEOUT. A

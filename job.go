@@ -1,7 +1,9 @@
 package bookstrack
 
 import (
+	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 )
 
@@ -46,7 +48,9 @@ type Job struct {
 	Token string
 	// StreamURL is the absolute URL of the job's stream.
 	StreamURL string
-	// StatusURL is the absolute URL of the job's status.
+	// StatusURL is the absolute URL of the job's status: the start
+	// response's statusUrl, else the route set's status route; empty when
+	// there is neither (the V2 set has no status route).
 	StatusURL string
 	// Status is the status the start call reported, normally queued.
 	Status Status
@@ -54,6 +58,34 @@ type Job struct {
 	// the beginning, or the EventID of the last Progress or the
 	// LastEventID of a Completion seen before. Watch does not change it.
 	LastEventID string
+}
+
+// String describes the job without its token, for every fmt verb that
+// prints a value (%v, %+v, %s); URLs lose their query, which may carry
+// the token too.
+func (j Job) String() string {
+	return fmt.Sprintf("{ID:%s Kind:%s Status:%s StreamURL:%s StatusURL:%s LastEventID:%s Token:%s}",
+		j.ID, j.Kind, j.Status, withoutQuery(j.StreamURL), withoutQuery(j.StatusURL), j.LastEventID, redacted(j.Token))
+}
+
+// GoString is String for %#v.
+func (j Job) GoString() string { return "bookstrack.Job" + j.String() }
+
+func redacted(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// withoutQuery returns u without user info, query and fragment.
+func withoutQuery(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	p.User, p.RawQuery, p.Fragment, p.RawFragment = nil, "", "", ""
+	return p.String()
 }
 
 // LogValue leaves the token out of logs.
@@ -70,9 +102,12 @@ func (j Job) LogValue() slog.Value {
 type Progress struct {
 	JobID  string
 	Status Status
-	// Fraction is the share done, from 0 to 1, with the server's float
-	// noise rounded off. Within one watch it never goes down: a replay
-	// that steps backwards after a reconnection is not delivered.
+	// Fraction is the share done, from 0 to 1, exactly as the server sent
+	// it (0.30000000000000004 stays so: round when displaying, see
+	// Percent), clamped to 0..1. A terminal event's value above 1 is a
+	// percentage and is divided by 100; a value of exactly 1 is a
+	// fraction. Within one watch it never goes down: a replay that steps
+	// backwards after a reconnection is not delivered.
 	Fraction float64
 	// Processed and Total count the job's items (rows, photos, books).
 	// CSV imports keep Total at 0.
@@ -85,7 +120,14 @@ type Progress struct {
 	// EventID is the id of the stream event that carried it, empty when
 	// it came from the status route.
 	EventID string
+	// Started is when the job started, by the server's clock, when the
+	// server said (the status route's startTime); zero otherwise.
+	Started time.Time
 }
+
+// Percent formats the fraction for display with one decimal, such as
+// "83.3%". The data itself is never rounded.
+func (p Progress) Percent() string { return fmt.Sprintf("%.1f%%", p.Fraction*100) }
 
 // Completion is how a job that completed ended.
 type Completion struct {
@@ -94,14 +136,37 @@ type Completion struct {
 	// Processed and Total are the counts of the completion event; CSV
 	// imports send 0 and 0, so always fetch the results.
 	Processed, Total int
-	// Time is when the job completed, by the server's clock when it said.
+	// Books is the length of the books (or results) array the terminal
+	// event carried, when HasBooks says it carried one. A CSV import's
+	// completed event carries an empty one: always fetch the results.
+	Books    int
+	HasBooks bool
+	// Time is when the job completed, by the server's clock when it said
+	// (completedAt, completedTime or the event's timestamp), else by the
+	// caller's clock when the completion was seen.
 	Time time.Time
-	// ResultsExpireAt is when the server drops the results: Time plus the
-	// results TTL (WithResultsTTL). Fetching them later wastes a call.
+	// Started is when the job started, by the server's clock, when the
+	// server said; zero otherwise.
+	Started time.Time
+	// ObservedAt is when the client saw the completion, by the caller's
+	// clock (WithClock).
+	ObservedAt time.Time
+	// ResultsExpireAt is when the results are expected to expire, in the
+	// caller's clock: ObservedAt plus the results TTL (WithResultsTTL),
+	// less the completion's age when it was seen as the server's own
+	// clock tells it (the event's timestamp minus its completedAt). The
+	// server's and the caller's clocks may differ by hours; this stays
+	// right because it never compares one with the other. It is advice:
+	// Results always asks the server.
 	ResultsExpireAt time.Time
 	// LastEventID is the id of the last event read, for resuming.
 	LastEventID string
 }
 
-// ResultsAvailable reports whether the results are still kept at time now.
+// ResultsAvailable reports whether the results are expected to be kept
+// at now, a time of the caller's clock.
 func (c Completion) ResultsAvailable(now time.Time) bool { return now.Before(c.ResultsExpireAt) }
+
+// ResultsExpired reports whether the results are expected to have
+// expired by now, a time of the caller's clock; the server decides.
+func (c Completion) ResultsExpired(now time.Time) bool { return !c.ResultsAvailable(now) }

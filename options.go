@@ -13,7 +13,10 @@ import (
 const DefaultBaseURL = config.DefaultBaseURL
 
 // Option configures the Client of a job package (csvimport, scan,
-// enrichment). Options copy what they are given.
+// enrichment). Options copy what they are given, and follow one rule: a
+// zero value (0, "", nil) leaves the default in place. Where a feature
+// can be turned off, a negative value turns it off (WithStallTimeout,
+// WithCallRetries, WithResponseHeaderTimeout).
 type Option func(*config.Config)
 
 // Routes chooses the set of routes a client speaks.
@@ -26,9 +29,12 @@ const (
 	// V2 is the iOS migration plan's set: /api/v2/imports (start, stream,
 	// results), /api/v2/enrichments/{id}/stream and /results,
 	// /api/v2/scans/{id}/stream and /results. The plan named no other v2
-	// routes, so enrichment and scan jobs start, and every job's status
-	// and cancel go, through the v3 routes. Streams and results URLs are
-	// built from the v2 templates, whatever URL the start call returned.
+	// routes, so enrichment and scan jobs start through the v3 routes,
+	// and the set has no status or cancel route: Status and Cancel
+	// return ErrNoRoute without a request, and a watch reconnects after a
+	// timeout event unless the start response gave a statusUrl. Streams
+	// and results URLs are built from the v2 templates, whatever URL the
+	// start call returned.
 	V2
 )
 
@@ -96,7 +102,7 @@ func WithQueryToken(param string) Option {
 
 // WithResultsTTL sets how long the server keeps results after a job
 // completes (default 2 hours), from which Completion.ResultsExpireAt is
-// computed.
+// computed. It is advice: Results always asks the server.
 func WithResultsTTL(d time.Duration) Option {
 	return func(c *config.Config) {
 		if d > 0 {
@@ -112,23 +118,80 @@ func WithTimeoutFallback(f TimeoutFallback) Option {
 }
 
 // WithPollInterval sets the interval of status polling after a timeout
-// event; it is never less than 2 seconds (the default).
+// event; it is never less than 2 seconds (the default). With the V2
+// route set, which has no status route, a watch reconnects instead.
 func WithPollInterval(d time.Duration) Option {
 	return func(c *config.Config) { c.PollInterval = max(d, config.MinPollInterval) }
 }
 
-// WithStallTimeout ends a watch with ErrStalled when the job shows no
-// progress (no progress or terminal event, no change in polled status)
-// for d (default 15 minutes; heartbeats do not count). Zero disables it.
+// WithStallTimeout ends a watch with ErrStalled when no update is
+// delivered for d (default 15 minutes): any delivered progress (a new
+// status, message, count or fraction, from the stream or from polling)
+// restarts it; heartbeats and repeats of the last update do not. A
+// negative d disables it.
 func WithStallTimeout(d time.Duration) Option {
-	return func(c *config.Config) { c.StallTimeout = max(d, 0) }
+	return func(c *config.Config) {
+		if d != 0 {
+			c.StallTimeout = max(d, 0)
+		}
+	}
 }
 
 // WithApprovalThreshold sets the confidence from which the scan package
 // counts a detected book as approved rather than needing review (default
-// 0.8).
+// 0.8; zero keeps the default, a negative one approves every known
+// confidence). It only affects scan clients.
 func WithApprovalThreshold(t float64) Option {
-	return func(c *config.Config) { c.ApprovalThreshold = t }
+	return func(c *config.Config) {
+		if t != 0 {
+			c.ApprovalThreshold = t
+		}
+	}
+}
+
+// WithResponseHeaderTimeout bounds how long Start, Status, Results and
+// Cancel wait for the response headers (default 30 seconds): a server
+// that accepts the connection and never answers ends the call with an
+// error matching ErrTimeout. A negative d leaves the calls bounded by
+// their contexts only. Streams have their own idle timeout.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(c *config.Config) {
+		if d != 0 {
+			c.HeaderTimeout = max(d, 0)
+		}
+	}
+}
+
+// WithCallRetries sets how many times Status, Results and Cancel are
+// retried after a 429, a 5xx, a network error or a timeout (default 3),
+// with exponential backoff from 500 ms, or the wait the server asked for
+// (Retry-After), capped by WithMaxRetryDelay. A negative n turns retries
+// off. Start is never retried: it is not idempotent.
+func WithCallRetries(n int) Option {
+	return func(c *config.Config) {
+		if n != 0 {
+			c.CallRetries = max(n, 0)
+		}
+	}
+}
+
+// WithMaxRetryDelay caps every wait between two calls (default 5 minutes):
+// call retries, status polling after a Retry-After, and the
+// RateLimitError.RetryAfter reported, whatever the server asked for.
+func WithMaxRetryDelay(d time.Duration) Option {
+	return func(c *config.Config) {
+		if d > 0 {
+			c.MaxRetryDelay = d
+		}
+	}
+}
+
+// WithCrossOriginStreams follows a job's stream URL that is on another
+// origin than the base URL, without the token, instead of refusing it
+// with an *OriginError (the default). The token is only ever sent to the
+// base URL's origin.
+func WithCrossOriginStreams(follow bool) Option {
+	return func(c *config.Config) { c.CrossOriginStreams = follow }
 }
 
 // WithStreamOptions passes options to the sse.Client of every stream,

@@ -6,7 +6,6 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,8 +74,12 @@ func (f *fixture) options(extra ...bookstrack.Option) []bookstrack.Option {
 		bookstrack.WithHTTPClient(&http.Client{Transport: f.tap}),
 		bookstrack.WithClock(f.clk),
 		// The fake clock jumps by minutes while response headers may still
-		// be in flight: keep the response header timeout out of its way.
+		// be in flight: keep the stream's response header timeout out of
+		// its way. Timers of the calls would sit on the fake clock beside
+		// the fake's own; the tests of timeouts and retries turn them on.
 		bookstrack.WithStreamOptions(sse.WithConstantDelay(0), sse.WithResponseHeaderTimeout(24*time.Hour)),
+		bookstrack.WithResponseHeaderTimeout(-1),
+		bookstrack.WithCallRetries(-1),
 	}, extra...)
 }
 
@@ -371,7 +374,7 @@ func (f *fixture) goWatch(watch watchFunc, job bookstrack.Job) *watchRun {
 
 // goUpdates is goWatch for the Updates iterator: each progress it yields
 // goes to the recorder, and its error ends the run.
-func (f *fixture) goUpdates(updates func(context.Context, bookstrack.Job) iter.Seq2[bookstrack.Progress, error], job bookstrack.Job) *watchRun {
+func (f *fixture) goUpdates(updates func(context.Context, bookstrack.Job, ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error], job bookstrack.Job) *watchRun {
 	run := &watchRun{job: job, rec: newRecorder(), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(f.ctx)
 	progress := run.rec.handlers().Progress
@@ -518,9 +521,6 @@ func assertMonotonic(t *testing.T, ps []bookstrack.Progress) {
 }
 
 func fractionsOf(ps []bookstrack.Progress) []float64 { return seen{progress: ps}.fractions() }
-
-// round6 rounds to six decimals, as the client promises to.
-func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
 // logBuffer is a concurrency-safe buffer for a slog text handler.
 type logBuffer struct {

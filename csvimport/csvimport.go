@@ -67,12 +67,19 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 }
 
 // Updates is Watch as an iterator: each progress update, the last one
-// completed, or a final error.
-func (c *Client) Updates(ctx context.Context, job bookstrack.Job) iter.Seq2[bookstrack.Progress, error] {
-	return c.jobs.Updates(ctx, job)
+// completed, or a final error. The Error and Completed callbacks of h,
+// when given, receive the problems that do not end the watch and the
+// completion (its results expiry and last event ID); h.Progress is not
+// called.
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
+	return c.jobs.Updates(ctx, job, h...)
 }
 
-// Status reads the import's status.
+// Status reads the import's status. For a failed or canceled import it
+// returns the Progress together with a *bookstrack.JobFailedError; a
+// field of the status that cannot be read is left zero and reported by a
+// *bookstrack.DecodeError beside the Progress. With the V2 route set it
+// returns an error matching bookstrack.ErrNoRoute without a request.
 func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress, error) {
 	return c.jobs.Status(ctx, jobID)
 }

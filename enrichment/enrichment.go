@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"sync"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/jobs"
@@ -21,7 +22,16 @@ import (
 
 // Client starts and follows enrichment batches. It is safe for concurrent
 // use.
-type Client struct{ jobs *jobs.Client }
+type Client struct {
+	jobs *jobs.Client
+
+	mu    sync.Mutex
+	asked map[string]map[string]string // job ID: ISBN sent -> ISBN the caller passed
+	order []string                     // job IDs of asked, oldest first
+}
+
+// maxRemembered bounds how many batches' ISBN spellings a Client keeps.
+const maxRemembered = 1024
 
 // NewClient returns a Client configured by opts.
 func NewClient(opts ...bookstrack.Option) (*Client, error) {
@@ -29,7 +39,39 @@ func NewClient(opts ...bookstrack.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{jobs: jc}, nil
+	return &Client{jobs: jc, asked: map[string]map[string]string{}}, nil
+}
+
+// remember keeps how the caller spelled the ISBNs of a batch it started,
+// for the batch's not-found list.
+func (c *Client) remember(jobID string, sent, passed []string) {
+	spelled := make(map[string]string, len(sent))
+	for i, s := range sent {
+		if _, dup := spelled[s]; !dup {
+			spelled[s] = passed[i]
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.asked[jobID]; !ok {
+		c.order = append(c.order, jobID)
+	}
+	c.asked[jobID] = spelled
+	for len(c.order) > maxRemembered {
+		delete(c.asked, c.order[0])
+		c.order = c.order[1:]
+	}
+}
+
+// spelling returns the ISBN as the caller passed it in the batch, or isbn
+// itself when the batch was not started by this client.
+func (c *Client) spelling(jobID, isbn string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.asked[jobID][isbn]; ok {
+		return s
+	}
+	return isbn
 }
 
 // Start asks for the books of the ISBNs to be enriched (1 to MaxISBNs of
@@ -48,7 +90,11 @@ func (c *Client) Start(ctx context.Context, isbns []string) (bookstrack.Job, err
 	if err != nil {
 		return bookstrack.Job{}, err
 	}
-	return c.jobs.Start(ctx, "application/json", body)
+	job, err := c.jobs.Start(ctx, "application/json", body)
+	if err == nil {
+		c.remember(job.ID, norm, isbns)
+	}
+	return job, err
 }
 
 // Watch follows the batch until it ends, calling h as it goes, and
@@ -59,12 +105,19 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 }
 
 // Updates is Watch as an iterator: each progress update, the last one
-// completed, or a final error.
-func (c *Client) Updates(ctx context.Context, job bookstrack.Job) iter.Seq2[bookstrack.Progress, error] {
-	return c.jobs.Updates(ctx, job)
+// completed, or a final error. The Error and Completed callbacks of h,
+// when given, receive the problems that do not end the watch and the
+// completion (its results expiry and last event ID); h.Progress is not
+// called.
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
+	return c.jobs.Updates(ctx, job, h...)
 }
 
-// Status reads the batch's status.
+// Status reads the batch's status. For a failed or canceled batch it
+// returns the Progress together with a *bookstrack.JobFailedError; a
+// field of the status that cannot be read is left zero and reported by a
+// *bookstrack.DecodeError beside the Progress. With the V2 route set it
+// returns an error matching bookstrack.ErrNoRoute without a request.
 func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress, error) {
 	return c.jobs.Status(ctx, jobID)
 }
@@ -82,7 +135,14 @@ func (c *Client) Results(ctx context.Context, jobID string) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeResults(jobID, data)
+	res, err := decodeResults(jobID, data)
+	if err != nil {
+		return nil, err
+	}
+	for i, isbn := range res.NotFound {
+		res.NotFound[i] = c.spelling(jobID, isbn)
+	}
+	return res, nil
 }
 
 // Results is what a batch found.
@@ -90,7 +150,10 @@ type Results struct {
 	JobID string
 	// Books are the enriched books.
 	Books []Book
-	// NotFound lists the ISBNs nothing was found for.
+	// NotFound lists the ISBNs nothing was found for, spelled as they
+	// were passed to Start when this Client started the batch (an
+	// ISBN-10 stays an ISBN-10, hyphens stay), as the server sent them
+	// otherwise.
 	NotFound []string
 }
 

@@ -69,7 +69,7 @@ func TestEndToEnd(t *testing.T) {
 
 func TestApprovalThresholdOption(t *testing.T) {
 	_, opts := jobtest.Fake(t, bookstrack.V3)
-	c, err := scan.NewClient(append(opts, bookstrack.WithApprovalThreshold(0))...)
+	c, err := scan.NewClient(append(opts, bookstrack.WithApprovalThreshold(-1))...)
 	require.NoError(t, err)
 	ctx := jobtest.Context(t)
 	job, err := c.Start(ctx, []byte("shelf one"))
@@ -79,7 +79,7 @@ func TestApprovalThresholdOption(t *testing.T) {
 	res, err := c.Results(ctx, job.ID)
 	require.NoError(t, err)
 	for _, b := range res.NeedsReview {
-		assert.False(t, b.ConfidenceKnown, "at threshold 0 only unknown confidences need review")
+		assert.False(t, b.ConfidenceKnown, "below every confidence only unknown confidences need review")
 	}
 }
 

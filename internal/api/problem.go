@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,12 +55,27 @@ type legacyError struct {
 
 // checkResponse returns nil for a 2xx response and the typed error of any
 // other. It reads at most 64 KiB of the body.
-func checkResponse(resp *http.Response, now time.Time) error {
+func (c *Client) checkResponse(resp *http.Response, op bookstrack.Op) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return Error(resp.Request.Method, redact(resp.Request.URL), resp.StatusCode, resp.Header, body, now)
+	return c.Error(op, resp.Request.Method, redact(resp.Request.URL), resp.StatusCode, resp.Header, body)
+}
+
+// Error is the package's Error for a call op of this client: the error
+// records op, and a rate limit's wait is capped at the client's maximum
+// retry delay.
+func (c *Client) Error(op bookstrack.Op, method, url string, status int, header http.Header, body []byte) error {
+	err := Error(method, url, status, header, body, c.clock.Now())
+	switch e := err.(type) {
+	case *bookstrack.RateLimitError:
+		e.Op = op
+		e.RetryAfter = min(e.RetryAfter, c.maxDelay)
+	case *bookstrack.APIError:
+		e.Op = op
+	}
+	return err
 }
 
 // Error builds the typed error of an error response from its parts:
@@ -84,7 +100,7 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 		return &e
 	}
 	rl := &bookstrack.RateLimitError{APIError: e, RetryAfter: fromBody, Limit: -1, Remaining: -1}
-	if d, ok := retryAfter(header.Get("Retry-After"), now); ok {
+	if d, ok := RetryAfter(header.Get("Retry-After"), now, maxRetryAfter); ok {
 		rl.RetryAfter = d
 	}
 	if v, err := strconv.Atoi(header.Get("X-RateLimit-Limit")); err == nil {
@@ -104,7 +120,7 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 // details.retryAfter in seconds.
 func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	e.Type, e.Title, e.Instance = p.Type, p.Title, p.Instance
-	e.Code, e.Detail = p.Code, firstNonEmpty(p.Detail, p.Message)
+	e.Code, e.Detail = p.Code, FirstNonEmpty(p.Detail, p.Message)
 	if v, ok := boolOf(p.Retryable); ok {
 		e.Retryable = v
 	}
@@ -120,8 +136,8 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	_ = json.Unmarshal(p.Error, &legacy) // an odd field spoils only itself
 	switch {
 	case legacy.Code+legacy.Message != "":
-		e.Code = firstNonEmpty(e.Code, legacy.Code)
-		e.Detail = firstNonEmpty(e.Detail, legacy.Message)
+		e.Code = FirstNonEmpty(e.Code, legacy.Code)
+		e.Detail = FirstNonEmpty(e.Detail, legacy.Message)
 		if v, ok := boolOf(legacy.Retryable); ok {
 			e.Retryable = v
 		}
@@ -129,10 +145,10 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 			details = legacy.Details
 		}
 	case json.Unmarshal(p.Error, &text) == nil:
-		e.Detail = firstNonEmpty(e.Detail, text)
+		e.Detail = FirstNonEmpty(e.Detail, text)
 	}
 	if ms, ok := numberOf(p.RetryAfterMs); ok {
-		return time.Duration(ms * float64(time.Millisecond))
+		return min(time.Duration(ms*float64(time.Millisecond)), maxRetryAfter)
 	}
 	var d struct {
 		RetryAfterMs json.RawMessage `json:"retryAfterMs"`
@@ -140,10 +156,10 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	}
 	_ = json.Unmarshal(details, &d)
 	if ms, ok := numberOf(d.RetryAfterMs); ok {
-		return time.Duration(ms * float64(time.Millisecond))
+		return min(time.Duration(ms*float64(time.Millisecond)), maxRetryAfter)
 	}
 	if secs, ok := numberOf(d.RetryAfter); ok {
-		return time.Duration(secs * float64(time.Second))
+		return min(time.Duration(secs*float64(time.Second)), maxRetryAfter)
 	}
 	return 0
 }
@@ -173,22 +189,37 @@ func numberOf(raw json.RawMessage) (float64, bool) {
 	return float64(f), true
 }
 
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
+// RetryAfter reads a Retry-After header, delay seconds or an HTTP date
+// (relative to now), capped at limit: the one parser of the job
+// packages. A huge number of seconds is a wait of limit, not an
+// overflow; a date in the past is no wait.
+func RetryAfter(v string, now time.Time, limit time.Duration) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 1e9 {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || math.IsNaN(secs) {
+			return 0, false
+		}
+		if secs >= limit.Seconds() {
+			return limit, true
+		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), limit), true
 	}
 	return 0, false
 }
 
-func firstNonEmpty(s ...string) string {
+// maxRetryAfter bounds a wait read by Error, which knows no configured
+// cap; the Client applies its own (config.MaxRetryDelay) on top.
+const maxRetryAfter = 24 * time.Hour
+
+// FirstNonEmpty returns the first of s that is not empty, or "": the one
+// copy the internal packages share.
+func FirstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {
 			return v

@@ -34,6 +34,7 @@ func newClient(t testing.TB, base string, opts ...bookstrack.Option) *api.Client
 	cfg := config.Default()
 	bookstrack.WithBaseURL(base)(&cfg)
 	bookstrack.WithClock(ssetest.NewClock(now))(&cfg)
+	bookstrack.WithCallRetries(-1)(&cfg) // retries sleep on the fake clock; their tests turn them on
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -81,7 +82,7 @@ func mapError(t *testing.T, r respond) (url string, direct, real error) {
 	}
 	c, srv := serve(t, r)
 	url = srv.URL + "/v3/jobs/imports/" + testJobID
-	direct = api.Error(http.MethodGet, url, r.status, h, []byte(r.body), now)
+	direct = c.Error(bookstrack.OpStatus, http.MethodGet, url, r.status, h, []byte(r.body))
 	_, real = c.Status(context.Background(), bookstrack.KindImport, testJobID)
 	return url, direct, real
 }
@@ -216,7 +217,7 @@ func TestErrorMapsEveryStatusAndBodyFormat(t *testing.T) {
 				url, direct, real := mapError(t, r)
 				for how, err := range map[string]error{"api.Error": direct, "GET": real} {
 					want := f.want
-					want.Method, want.URL, want.StatusCode = http.MethodGet, url, status
+					want.Method, want.URL, want.StatusCode, want.Op = http.MethodGet, url, status, bookstrack.OpStatus
 					checkAPIError(t, how, err, want)
 					for target, match := range sentinels(status) {
 						assert.Equal(t, match, errors.Is(err, target), "%s: errors.Is(err, %v)", how, target)

@@ -35,15 +35,15 @@ func (c *Client) StartJob(ctx context.Context, kind bookstrack.Kind, contentType
 		return bookstrack.Job{}, err
 	}
 	job := bookstrack.Job{
-		ID:     firstNonEmpty(s.JobID, s.ID),
+		ID:     FirstNonEmpty(s.JobID, s.ID),
 		Kind:   kind,
-		Token:  firstNonEmpty(s.Token, s.AuthToken),
-		Status: bookstrack.Status(firstNonEmpty(s.Status, string(bookstrack.StatusQueued))),
+		Token:  FirstNonEmpty(s.Token, s.AuthToken),
+		Status: bookstrack.Status(FirstNonEmpty(s.Status, string(bookstrack.StatusQueued))),
 	}
 	if !uuidPattern.MatchString(job.ID) {
 		return bookstrack.Job{}, &bookstrack.DecodeError{What: "start response", Field: "jobId", Err: fmt.Errorf("%q is not a UUID", job.ID)}
 	}
-	if stream := firstNonEmpty(s.StreamURL, s.SSEURL); stream != "" && !c.v2 {
+	if stream := FirstNonEmpty(s.StreamURL, s.SSEURL); stream != "" && !c.v2 {
 		job.StreamURL = c.URL(stream)
 	} else {
 		job.StreamURL = c.StreamURL(kind, job.ID)
@@ -51,7 +51,7 @@ func (c *Client) StartJob(ctx context.Context, kind bookstrack.Kind, contentType
 	if s.StatusURL != "" {
 		job.StatusURL = c.URL(s.StatusURL)
 	} else {
-		job.StatusURL = c.StatusURL(kind, job.ID)
+		job.StatusURL = c.StatusURL(kind, job.ID) // "" when the set has none
 	}
 	return job, nil
 }

@@ -116,21 +116,21 @@ func TestStartJobParsesEveryResponseShape(t *testing.T) {
 			kind: bookstrack.KindImport, v2: true,
 			body: `{"success":true,"data":{"jobId":"` + id + `","streamUrl":"https://stream.example/v3/jobs/imports/` + id + `/stream","token":"` + testToken + `"}}`,
 			want: bookstrack.Job{ID: id, Kind: bookstrack.KindImport, Token: testToken, Status: bookstrack.StatusQueued,
-				StreamURL: "/api/v2/imports/" + id + "/stream", StatusURL: "/v3/jobs/imports/" + id},
+				StreamURL: "/api/v2/imports/" + id + "/stream"}, // v2 has no status route and the server gave no statusUrl,
 		},
 		{
 			name: "v2 routes: scan stream built from the v2 template though the server gave one",
 			kind: bookstrack.KindScan, v2: true,
 			body: `{"success":true,"data":{"jobId":"` + id + `","sseUrl":"/v3/jobs/scans/` + id + `/stream","token":"` + testToken + `"}}`,
 			want: bookstrack.Job{ID: id, Kind: bookstrack.KindScan, Token: testToken, Status: bookstrack.StatusQueued,
-				StreamURL: "/api/v2/scans/" + id + "/stream", StatusURL: "/v3/jobs/scans/" + id},
+				StreamURL: "/api/v2/scans/" + id + "/stream"}, // v2 has no status route and the server gave no statusUrl,
 		},
 		{
 			name: "v2 routes: enrichment stream built from the v2 template",
 			kind: bookstrack.KindEnrichment, v2: true,
 			body: `{"success":true,"data":{"jobId":"` + id + `","streamUrl":"https://stream.example/x","token":"` + testToken + `"}}`,
 			want: bookstrack.Job{ID: id, Kind: bookstrack.KindEnrichment, Token: testToken, Status: bookstrack.StatusQueued,
-				StreamURL: "/api/v2/enrichments/" + id + "/stream", StatusURL: "/v3/jobs/enrichment/" + id},
+				StreamURL: "/api/v2/enrichments/" + id + "/stream"}, // v2 has no status route and the server gave no statusUrl,
 		},
 		{
 			name: "bare response without the data envelope",
@@ -259,9 +259,9 @@ func TestRoutes(t *testing.T) {
 			bookstrack.KindEnrichment: {"start": "/v3/books/enrich", "status": "/v3/jobs/enrichment/" + id, "results": "/v3/jobs/enrichment/" + id + "/results", "cancel": "/v3/jobs/enrichment/" + id, "stream": "/v3/jobs/enrichment/" + id + "/stream"},
 		},
 		bookstrack.V2: {
-			bookstrack.KindImport:     {"start": "/api/v2/imports", "status": "/v3/jobs/imports/" + id, "results": "/api/v2/imports/" + id + "/results", "cancel": "/v3/jobs/imports/" + id, "stream": "/api/v2/imports/" + id + "/stream"},
-			bookstrack.KindScan:       {"start": "/v3/jobs/scans", "status": "/v3/jobs/scans/" + id, "results": "/api/v2/scans/" + id + "/results", "cancel": "/v3/jobs/scans/" + id, "stream": "/api/v2/scans/" + id + "/stream"},
-			bookstrack.KindEnrichment: {"start": "/v3/books/enrich", "status": "/v3/jobs/enrichment/" + id, "results": "/api/v2/enrichments/" + id + "/results", "cancel": "/v3/jobs/enrichment/" + id, "stream": "/api/v2/enrichments/" + id + "/stream"},
+			bookstrack.KindImport:     {"start": "/api/v2/imports", "status": "", "results": "/api/v2/imports/" + id + "/results", "cancel": "", "stream": "/api/v2/imports/" + id + "/stream"},
+			bookstrack.KindScan:       {"start": "/v3/jobs/scans", "status": "", "results": "/api/v2/scans/" + id + "/results", "cancel": "", "stream": "/api/v2/scans/" + id + "/stream"},
+			bookstrack.KindEnrichment: {"start": "/v3/books/enrich", "status": "", "results": "/api/v2/enrichments/" + id + "/results", "cancel": "", "stream": "/api/v2/enrichments/" + id + "/stream"},
 		},
 	}
 	body := func(*http.Request) string {
@@ -275,6 +275,11 @@ func TestRoutes(t *testing.T) {
 					t.Run(fmt.Sprintf("%s %s %s base path %q", name, kind, cl.name, prefix), func(t *testing.T) {
 						rec := newRecorder(t, http.StatusOK, body)
 						c := newClient(t, rec.srv.URL+prefix+"/", bookstrack.WithRoutes(routes), bookstrack.WithHTTPClient(rec.srv.Client()))
+						if paths[cl.name] == "" {
+							require.ErrorIs(t, cl.do(c, kind), bookstrack.ErrNoRoute)
+							assert.Empty(t, rec.requests(), "a call without a route sent a request")
+							return
+						}
 						require.NoError(t, cl.do(c, kind))
 						reqs := rec.requests()
 						require.Len(t, reqs, 1)
@@ -286,7 +291,11 @@ func TestRoutes(t *testing.T) {
 				t.Run(fmt.Sprintf("%s %s stream and status URLs base path %q", name, kind, prefix), func(t *testing.T) {
 					c := newClient(t, "https://api.example"+prefix, bookstrack.WithRoutes(routes))
 					assert.Equal(t, "https://api.example"+prefix+paths["stream"], c.StreamURL(kind, id))
-					assert.Equal(t, "https://api.example"+prefix+paths["status"], c.StatusURL(kind, id))
+					wantStatus := ""
+					if paths["status"] != "" {
+						wantStatus = "https://api.example" + prefix + paths["status"]
+					}
+					assert.Equal(t, wantStatus, c.StatusURL(kind, id))
 					assert.Equal(t, routes == bookstrack.V2, c.V2())
 				})
 			}

@@ -27,6 +27,17 @@ type Config struct {
 	StallTimeout      time.Duration
 	ApprovalThreshold float64
 	StreamOptions     []sse.Option
+	// HeaderTimeout bounds the wait for a call's response headers.
+	HeaderTimeout time.Duration
+	// CallRetries is how many times Status, Results and Cancel are
+	// retried after a 429, a 5xx or a network error; 0 means none.
+	CallRetries int
+	// MaxRetryDelay caps every wait the server asks for (Retry-After)
+	// and every backoff delay between calls and polls.
+	MaxRetryDelay time.Duration
+	// CrossOriginStreams follows a stream URL on another origin without
+	// the token instead of refusing it.
+	CrossOriginStreams bool
 }
 
 // Defaults of Config.
@@ -37,6 +48,11 @@ const (
 	DefaultStallTimeout      = 15 * time.Minute
 	DefaultApprovalThreshold = 0.8
 	DefaultIdleTimeout       = 75 * time.Second
+	DefaultHeaderTimeout     = 30 * time.Second
+	DefaultCallRetries       = 3
+	DefaultMaxRetryDelay     = 5 * time.Minute
+	// RetryBaseDelay is the first backoff delay between call attempts.
+	RetryBaseDelay = 500 * time.Millisecond
 )
 
 // Default returns a Config with every default set.
@@ -50,6 +66,9 @@ func Default() Config {
 		PollInterval:      MinPollInterval,
 		StallTimeout:      DefaultStallTimeout,
 		ApprovalThreshold: DefaultApprovalThreshold,
+		HeaderTimeout:     DefaultHeaderTimeout,
+		CallRetries:       DefaultCallRetries,
+		MaxRetryDelay:     DefaultMaxRetryDelay,
 	}
 }
 

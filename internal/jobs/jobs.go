@@ -1,6 +1,7 @@
 // Package jobs is what the csvimport, scan and enrichment packages share:
-// a Client for one kind of job that starts it, watches it, and reads its
-// status and results, so each public package only adds its types.
+// a Client for one kind of job that starts it, watches it (the watch
+// state machine lives here too), and reads its status and results, so
+// each public package only adds its types.
 package jobs
 
 import (
@@ -15,7 +16,6 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
 	"github.com/bookstrack/bookstrack-go/internal/config"
-	"github.com/bookstrack/bookstrack-go/internal/watch"
 )
 
 // Client calls the API for one kind of job.
@@ -25,7 +25,7 @@ type Client struct {
 	api  *api.Client
 
 	mu      sync.Mutex
-	expires map[string]time.Time // results expiry of the jobs seen completing
+	expires map[string]time.Time // results expiry (caller's clock) of the jobs seen completing
 }
 
 // New returns a Client for jobs of the kind.
@@ -46,7 +46,7 @@ func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
 // Config returns the client's configuration, which must not be modified.
 func (c *Client) Config() *config.Config { return &c.cfg }
 
-// Start posts a start request with the given body.
+// Start posts a start request with the given body. It is never retried.
 func (c *Client) Start(ctx context.Context, contentType string, body []byte) (bookstrack.Job, error) {
 	return c.api.StartJob(ctx, c.kind, contentType, body)
 }
@@ -57,7 +57,7 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 		return bookstrack.Completion{}, err
 	}
 	job.Kind = c.kind
-	comp, err := watch.Run(ctx, &c.cfg, c.api, job, h)
+	comp, err := run(ctx, &c.cfg, c.api, job, h)
 	if err == nil {
 		c.remember(comp)
 	}
@@ -65,44 +65,57 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 }
 
 // Updates is Watch as an iterator of progress: every delivered Progress,
-// the last with the completed status, or one final error.
-func (c *Client) Updates(ctx context.Context, job bookstrack.Job) iter.Seq2[bookstrack.Progress, error] {
+// the last with the completed status, or one final error. The Error and
+// Completed callbacks of h, when given, receive the non-fatal problems
+// and the completion (h.Progress is not called: the iterator yields it).
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
 	return func(yield func(bookstrack.Progress, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		stopped := false
-		h := bookstrack.Handlers{Progress: func(p bookstrack.Progress) {
+		var hs bookstrack.Handlers
+		for _, x := range h {
+			hs.Error, hs.Completed = x.Error, x.Completed
+		}
+		hs.Progress = func(p bookstrack.Progress) {
 			if !stopped && !yield(p, nil) {
 				stopped = true
 				cancel()
 			}
-		}}
-		_, err := c.Watch(ctx, job, h)
+		}
+		_, err := c.Watch(ctx, job, hs)
 		if !stopped && err != nil {
 			yield(bookstrack.Progress{}, err)
 		}
 	}
 }
 
-// Status reads the job's status.
+// Status reads the job's status from the route set's status route.
 func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress, error) {
 	if err := api.CheckID(jobID); err != nil {
 		return bookstrack.Progress{}, err
 	}
-	return watch.Status(ctx, &c.cfg, c.api, bookstrack.Job{ID: jobID, Kind: c.kind})
+	job := bookstrack.Job{ID: jobID, Kind: c.kind}
+	statusURL := c.api.StatusURL(c.kind, jobID)
+	w := newWatcher(&c.cfg, job, bookstrack.Handlers{}, func(ctx context.Context) (json.RawMessage, error) {
+		return c.api.StatusAt(ctx, statusURL)
+	})
+	return statusOf(ctx, w)
 }
 
-// Results fetches the raw results data. It makes no request when the
-// client saw the job complete longer ago than the results TTL.
+// Results fetches the raw results data. It always asks the server: a
+// 404 is ErrResultsExpired when this client saw the job complete and the
+// results TTL has passed since by its clock, ErrResultsUnavailable
+// otherwise, both wrapped with the server's *APIError.
 func (c *Client) Results(ctx context.Context, jobID string) (json.RawMessage, error) {
 	if err := api.CheckID(jobID); err != nil {
 		return nil, err
 	}
-	if at, ok := c.expiry(jobID); ok && !c.cfg.Clock.Now().Before(at) {
-		return nil, fmt.Errorf("%w: job %s completed and its results expired at %v", bookstrack.ErrResultsExpired, jobID, at.Format(time.RFC3339))
-	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
 	if errors.Is(err, bookstrack.ErrNotFound) {
+		if at, ok := c.expiry(jobID); ok && !c.cfg.Clock.Now().Before(at) {
+			return nil, fmt.Errorf("%w (expected at %v): %w", bookstrack.ErrResultsExpired, at.Format(time.RFC3339), err)
+		}
 		return nil, fmt.Errorf("%w: %w", bookstrack.ErrResultsUnavailable, err)
 	}
 	return data, err
@@ -123,8 +136,8 @@ func (c *Client) check(job bookstrack.Job) error {
 	return nil
 }
 
-// remember notes when a completed job's results expire, forgetting the
-// jobs whose results are gone.
+// remember notes when a completed job's results are expected to expire,
+// forgetting the jobs whose results are long gone.
 func (c *Client) remember(comp bookstrack.Completion) {
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()

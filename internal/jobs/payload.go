@@ -1,9 +1,9 @@
-package watch
+package jobs
 
 import (
 	"encoding/json"
-	"math"
 	"strings"
+	"time"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
@@ -11,6 +11,8 @@ import (
 
 // payload is the data of every job event and of the status route, in all
 // the shapes the server versions send; only what a watch needs is read.
+// It is decoded field by field (lenient.Fields): one odd field spoils
+// only itself.
 type payload struct {
 	JobID          string          `json:"jobId"`
 	Status         string          `json:"status"`
@@ -21,6 +23,11 @@ type payload struct {
 	Timestamp      lenient.Time    `json:"timestamp"`
 	UpdatedAt      lenient.Time    `json:"updatedAt"`
 	CompletedAt    lenient.Time    `json:"completedAt"`
+	CompletedTime  lenient.Time    `json:"completedTime"`
+	StartTime      lenient.Time    `json:"startTime"`
+	StartedAt      lenient.Time    `json:"startedAt"`
+	Books          json.RawMessage `json:"books"`
+	Results        json.RawMessage `json:"results"`
 	Error          json.RawMessage `json:"error"`
 }
 
@@ -60,17 +67,56 @@ func (p *payload) status() bookstrack.Status {
 	return bookstrack.Status(s)
 }
 
-// fraction returns the progress as a fraction from 0 to 1: values over 1
-// are percentages, and float noise such as 0.30000000000000004 is rounded
-// off to six decimals.
+// fraction returns the progress as sent, clamped to 0..1. On a terminal
+// payload a value above 1 is a percentage; exactly 1 is a fraction.
+// Nothing is rounded.
 func (p *payload) fraction() float64 {
 	if p.Progress == nil {
 		return 0
 	}
 	f := float64(*p.Progress)
-	if f > 1 {
+	if f > 1 && p.status().Terminal() {
 		f /= 100
 	}
-	f = min(max(f, 0), 1)
-	return math.Round(f*1e6) / 1e6
+	return min(max(f, 0), 1)
+}
+
+// completed is when the job completed by the server's clock, zero when
+// the payload does not say.
+func (p *payload) completed() time.Time {
+	if !p.CompletedAt.IsZero() {
+		return p.CompletedAt.Time
+	}
+	return p.CompletedTime.Time
+}
+
+// started is when the job started by the server's clock, or zero.
+func (p *payload) started() time.Time {
+	if !p.StartTime.IsZero() {
+		return p.StartTime.Time
+	}
+	return p.StartedAt.Time
+}
+
+// sent is the payload's own time by the server's clock, or zero.
+func (p *payload) sent() time.Time {
+	if !p.Timestamp.IsZero() {
+		return p.Timestamp.Time
+	}
+	return p.UpdatedAt.Time
+}
+
+// books is the length of the books (or results) array, when there is one.
+func (p *payload) books() (int, bool) {
+	if n, ok := lenient.ArrayLen(p.Books); ok {
+		return n, true
+	}
+	return lenient.ArrayLen(p.Results)
+}
+
+// decodePayload reads data field by field: a malformed document is err;
+// a field of the wrong type is in bad and the rest is kept.
+func decodePayload(data []byte, what string) (p payload, bad []*bookstrack.DecodeError, err error) {
+	bad, err = lenient.Fields(data, &p, what)
+	return p, bad, err
 }
