@@ -38,6 +38,9 @@ type Config struct {
 	// CrossOriginStreams follows a stream URL on another origin without
 	// the token instead of refusing it.
 	CrossOriginStreams bool
+	// OnFetch, when set, is told about each results fetch
+	// (bookstrack.WithFetchObserver).
+	OnFetch func(kind, jobID string, took time.Duration, err error)
 }
 
 // Defaults of Config.
