@@ -200,12 +200,11 @@ func outcome(ok bool) Outcome {
 	return Miss
 }
 
-// round keeps three significant digits or so: 1.23s, 45.6ms, 789µs.
+// round keeps three significant digits: 1.23s, 45.6ms, 789µs.
 func round(d time.Duration) time.Duration {
-	for unit := time.Second; unit >= time.Microsecond; unit /= 1000 {
-		if d >= unit {
-			return d.Round(unit / 100)
-		}
+	p := time.Duration(1)
+	for d/p >= 1000 {
+		p *= 10
 	}
-	return d
+	return d.Round(p)
 }
