@@ -59,27 +59,28 @@ func (f *figures) print(out io.Writer) {
 	plan := ssestats.Plan()
 	fmt.Fprintln(out, "\n== Figures (times: p95) ==")
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	cols := make([][]ssestats.Verdict, len(kinds))
+	figs := make([]ssestats.Figures, 0, len(kinds)+1) // the job types', then the aggregate
 	head := []string{"figure"}
-	for i, k := range kinds {
-		cols[i] = snap.Streams[string(k)].Check(plan)
+	for _, k := range kinds {
+		figs = append(figs, snap.Streams[string(k)])
 		head = append(head, string(k))
 	}
+	figs = append(figs, snap.All)
+	cols := make([][]ssestats.Verdict, len(figs))
+	for i, fig := range figs {
+		cols[i] = fig.Check(plan)
+	}
 	fmt.Fprintln(tw, strings.Join(append(head, "all", "plan", "result"), "\t"))
-	for r, v := range snap.All.Check(plan) {
+	for r, v := range cols[len(figs)-1] {
 		row := []string{v.Figure}
-		for i := range kinds {
-			row = append(row, cols[i][r].Value)
+		for _, col := range cols {
+			row = append(row, col[r].Value)
 		}
-		fmt.Fprintln(tw, strings.Join(append(row, v.Value, v.Target, v.Outcome.String()), "\t"))
+		fmt.Fprintln(tw, strings.Join(append(row, v.Target, v.Outcome.String()), "\t"))
 	}
 	errs := []string{"errors 404/429/5xx"}
 	drops := []string{"drops"}
-	for _, k := range append(kinds, "") {
-		fig := snap.All
-		if k != "" {
-			fig = snap.Streams[string(k)]
-		}
+	for _, fig := range figs {
 		e := fig.Errors
 		errs = append(errs, fmt.Sprintf("%d/%d/%d", e.NotFound, e.TooManyRequests, e.Server))
 		drops = append(drops, fmt.Sprint(fig.Drops))
