@@ -45,7 +45,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		st.Stream(n).Progress(time.Now())
 	}
 	b.ReportAllocs()
-	for b.Loop() {
+	for range b.N {
 		st.Snapshot()
 	}
 }
