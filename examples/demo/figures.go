@@ -21,6 +21,8 @@ var kinds = []bookstrack.Kind{bookstrack.KindImport, bookstrack.KindEnrichment, 
 type figures struct {
 	stats *ssestats.Stats
 	out   io.Writer
+	// resumed, when set, runs after a stream reopens with a Last-Event-ID.
+	resumed func()
 }
 
 func newFigures(out io.Writer) *figures { return &figures{stats: ssestats.New(), out: out} }
@@ -34,6 +36,9 @@ func (f *figures) options(kind bookstrack.Kind) []bookstrack.Option {
 		count(i)
 		if i.LastEventID != "" {
 			fmt.Fprintf(f.out, "-- reconnected, resuming after event %s --\n", i.LastEventID)
+			if f.resumed != nil {
+				f.resumed()
+			}
 		}
 	}
 	return []bookstrack.Option{

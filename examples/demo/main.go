@@ -167,11 +167,17 @@ func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, s
 		return nil, "", err
 	}
 	fmt.Fprintf(d.out, "started import %s (%d bytes)\n", job.ID, len(csv))
+	if d.fake != nil {
+		d.figures.resumed = func() { d.fake.ResumeJob(job.ID) }
+	}
 	var once sync.Once
 	h := d.handlers("import", bookstrack.KindImport, func(p bookstrack.Progress) {
 		if d.drop && d.fake != nil && p.Fraction > 0 && p.Fraction < 0.5 {
 			once.Do(func() {
 				fmt.Fprintln(d.out, "\n-- cutting the connection in the middle of an event --")
+				// The job waits until the stream is back, so the cut
+				// always comes before its end.
+				d.fake.PauseJob(job.ID)
 				go d.fake.DropStreams(job.ID)
 			})
 		}
