@@ -20,6 +20,7 @@ func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) erro
 	if d == nil {
 		d = s.newDisplay(job.Kind)
 	}
+	d.secrets = s.secrets
 	if s.fake != nil {
 		s.fake.started(ctx, job.ID)
 	}

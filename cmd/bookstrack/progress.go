@@ -17,6 +17,7 @@ type display struct {
 	kind    bookstrack.Kind
 	out     io.Writer // progress and notices
 	term    bool
+	quiet   bool          // --json off a terminal: only errors on stderr
 	events  *json.Encoder // nil unless --events
 	secrets []string
 	open    bool   // a bar is drawn on the current line
@@ -65,7 +66,9 @@ func (d *display) started(job bookstrack.Job) {
 		d.emit(eventLine{Type: "started", Job: &jobLine{ID: job.ID, Kind: job.Kind, Status: job.Status}})
 		return
 	}
-	fmt.Fprintf(d.out, "started %s job %s\n", kindOf(job.Kind).name, job.ID)
+	if !d.quiet {
+		fmt.Fprintf(d.out, "started %s job %s\n", kindOf(job.Kind).name, job.ID)
+	}
 }
 
 // progress shows an update.
@@ -76,6 +79,9 @@ func (d *display) progress(p bookstrack.Progress) {
 	st := stage(d.kind, p)
 	if d.events != nil {
 		d.emit(eventLine{Type: "progress", Stage: st, Progress: &p})
+		return
+	}
+	if d.quiet {
 		return
 	}
 	msg := redact(cell(p.Message), d.secrets)
@@ -99,6 +105,9 @@ func (d *display) notice(err error) {
 	msg := oneLine(redact(trim(err), d.secrets))
 	if d.events != nil {
 		d.emit(eventLine{Type: "notice", Message: msg})
+		return
+	}
+	if d.quiet {
 		return
 	}
 	d.end()

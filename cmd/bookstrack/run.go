@@ -139,7 +139,8 @@ func (s *session) open(k kind) (client, error) { return k.open(s.clientOptions()
 
 // newDisplay makes the display of a watch of a job of kind k.
 func (s *session) newDisplay(k bookstrack.Kind) *display {
-	d := &display{kind: k, out: s.stderr, term: isTerminal(s.stderr), secrets: s.secrets}
+	term := isTerminal(s.stderr)
+	d := &display{kind: k, out: s.stderr, term: term, quiet: s.o.json && !term, secrets: s.secrets}
 	if s.o.events {
 		d.out = s.stdout
 		d.events = json.NewEncoder(s.stdout)
