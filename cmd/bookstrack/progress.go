@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // display shows a watch as it goes: a bar redrawn in place on a
@@ -102,7 +104,7 @@ func (d *display) progress(p bookstrack.Progress) {
 // notice shows a problem that does not end the watch, such as a cut
 // connection.
 func (d *display) notice(err error) {
-	msg := oneLine(redact(trim(err), d.secrets))
+	msg := oneLine(redact(noticeText(err), d.secrets))
 	if d.events != nil {
 		d.emit(eventLine{Type: "notice", Message: msg})
 		return
@@ -112,6 +114,26 @@ func (d *display) notice(err error) {
 	}
 	d.end()
 	fmt.Fprintf(d.out, "  ! %s (the watch goes on)\n", msg)
+}
+
+// noticeText describes a problem of a watch: a stream's refusal by its
+// status and request id rather than its body.
+func noticeText(err error) string {
+	var se *sse.StatusError
+	if errors.As(err, &se) {
+		msg := "the stream answered " + se.Status
+		if id := se.Header.Get("X-Request-ID"); id != "" {
+			msg += " (request id " + id + ")"
+		}
+		if se.RetryAfter > 0 {
+			msg += fmt.Sprintf(", asking to retry after %v", se.RetryAfter)
+		}
+		return msg
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the stream was cut: unexpected EOF; resuming from the last event"
+	}
+	return trim(err)
 }
 
 // completed reports the completion.

@@ -62,3 +62,11 @@ func TestACutStreamResumesWithNoUpdateLostOrRepeated(t *testing.T) {
 		})
 	}
 }
+
+// --rate-limit answers the stream with 429s: the watch waits and goes on.
+func TestARateLimitedStreamIsRetriedAndTheJobCompletes(t *testing.T) {
+	r := cli(t, nil, "", args(fakeFast, []string{"enrich", "--rate-limit", "2"}, catalogue(2))...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^  ! the stream answered 429 Too Many Requests \(request id [^)]+\), asking to retry after 1s \(the watch goes on\)$`, r.stderr)
+	assert.Contains(t, r.stdout, "2 books found")
+}

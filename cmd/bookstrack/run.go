@@ -126,9 +126,11 @@ func (s *session) clientOptions() []bookstrack.Option {
 	}
 	if s.fake != nil {
 		// The fake asks for 5 s between reconnections, as the real server
-		// does; a cut shows its resume sooner with a shorter wait.
+		// does, and 1 s after a 429; its faults show sooner with shorter
+		// waits, of the same policy otherwise.
 		opts = append(opts, bookstrack.WithStreamOptions(
 			sse.WithMaxDelay(200*time.Millisecond),
+			sse.WithInitialDelay(50*time.Millisecond),
 			sse.WithObserver(sse.Observer{Open: s.fake.streamOpened})))
 	}
 	return opts
