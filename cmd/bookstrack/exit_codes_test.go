@@ -106,6 +106,7 @@ func TestBadInputExitsWithTheUsageCodeAndOneLine(t *testing.T) {
 		{"bad routes", nil, []string{"--routes", "v4", "status", "scan", id}, `routes must be v3 or v2, not "v4"`},
 		{"bad routes in the environment", map[string]string{"BOOKSTRACK_ROUTES": "v9"}, []string{"status", "scan", id}, "BOOKSTRACK_ROUTES: routes must be v3 or v2"},
 		{"unknown quirk", nil, []string{"--fake", "--quirk", "slow-mode", "enrich", "9780141439518"}, `unknown quirk "slow-mode"`},
+		{"fake flag without --fake", nil, []string{"enrich", "--drop-after", "2", "9780141439518"}, "--drop-after needs --fake; add --fake"},
 		{"unknown kind", nil, []string{"status", "books", id}, `unknown job kind "books"; the kinds are import, scan and enrich`},
 		{"job id that is not one", nil, []string{"status", "scan", "42"}, `invalid job ID: "42" is not a UUID`},
 		{"watch without a token", nil, []string{"watch", "scan", id}, "watch needs the job's stream token; pass the token"},

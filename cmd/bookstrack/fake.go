@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"sort"
 	"strings"
@@ -65,6 +66,20 @@ func (l *quirkList) Set(name string) error {
 	set(&l.q)
 	l.names = append(l.names, name)
 	return nil
+}
+
+// fakeOnly refuses the flags of the fake API without --fake.
+func fakeOnly(fs *flag.FlagSet, fake bool) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "quirk", "fake-step", "drop-after", "rate-limit", "expire-token":
+			if !fake && err == nil {
+				err = usagef("add --fake, or leave it out", "--%s needs --fake", f.Name)
+			}
+		}
+	})
+	return err
 }
 
 // fakeOptions are the flags of the fake API.

@@ -63,3 +63,17 @@ func TestCtrlCLeavesTheJobRunningAndSaysHowToResume(t *testing.T) {
 	assert.Equal(t, exitInterrupted, last[len(last)-1].Exit)
 	assert.True(t, strings.HasPrefix(last[len(last)-1].Message, "interrupted; "))
 }
+
+func TestCtrlCBeforeAnAnswerExitsInterrupted(t *testing.T) {
+	srv, _ := frozen(t)
+	job := startEnrichment(t, srv, 1)
+	ctx, cancel := context.WithCancel(testContext(t))
+	cancel()
+	for _, a := range [][]string{
+		append([]string{"enrich", "--base-url", srv.URL}, catalogue(1)...),
+		{"status", "enrich", job.ID, "--base-url", srv.URL},
+	} {
+		line := cliContext(ctx, nil, "", &syncBuffer{}, a...).errorLine(t, exitInterrupted)
+		assert.Equal(t, "bookstrack: interrupted before the server answered", line, a[0])
+	}
+}

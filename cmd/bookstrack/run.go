@@ -35,6 +35,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	var intr *interruptedError
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) && !errors.As(err, &intr) {
+		err = &interruptedError{"interrupted before the server answered"}
+	}
 	f := classify(err, s.o.baseURL)
 	line := f.line(s.secrets)
 	if s.display != nil {
@@ -99,6 +103,9 @@ func (s *session) main(ctx context.Context, args []string, env func(string) stri
 	}
 	if s.o.events && !s.o.json {
 		return usagef("add --json", "--events needs --json")
+	}
+	if err := fakeOnly(fs, s.o.fake.on); err != nil {
+		return err
 	}
 	s.secrets = append(s.secrets, s.o.token.s)
 	if s.o.fake.on {
