@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,32 @@ func TestAWrongBaseURLExitsWithTheNetworkCode(t *testing.T) {
 	assert.Contains(t, line, "check --base-url ("+base+")")
 }
 
+func TestAServerThatNeverAnswersExitsWithTheNetworkCode(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never answered
+		}
+	}()
+	defer func() {
+		l.Close()
+		<-accepted
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	line := cli(t, nil, "", args([]string{"enrich", "--timeout", "50ms", "--base-url", "http://" + l.Addr().String()}, catalogue(1))...).errorLine(t, exitNetwork)
+	assert.Contains(t, line, "no answer in time")
+}
+
 func TestABaseURLWithoutTheAPIExitsWithTheNotFoundCode(t *testing.T) {
 	srv := fast(t)
 	line := cli(t, nil, "", args([]string{"enrich", "--base-url", srv.URL + "/nothing"}, catalogue(1))...).errorLine(t, exitNotFound)
@@ -68,6 +95,9 @@ func TestAnUnknownJobExitsWithTheNotFoundCode(t *testing.T) {
 		line := cli(t, nil, "", cmd, "scan", id, "--base-url", srv.URL).errorLine(t, exitNotFound)
 		assert.Regexp(t, `^bookstrack: no such job: `+cmd+` failed: HTTP 404 .*\(request id [^)]+\); check the job id`, line)
 	}
+	job := startEnrichment(t, srv, 1)
+	line := cli(t, nil, "", "watch", "scan", job.ID, "--token", job.Token, "--base-url", srv.URL).errorLine(t, exitNotFound)
+	assert.Contains(t, line, "no such job: ", "the stream's own JOB_NOT_FOUND, for a job of another kind")
 }
 
 func TestAServerErrorExitsWithTheServerCode(t *testing.T) {

@@ -19,6 +19,7 @@ type options struct {
 	token             secretFlag
 	json, events      bool
 	lastEventID       string
+	timeout           time.Duration
 	cancelOnInterrupt bool
 	fake              fakeOptions
 }
@@ -70,6 +71,7 @@ func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) st
 	}
 	fs.Var(&o.routes, "routes", "route `set`: v3 (the live API) or v2 (the iOS plan's) (env BOOKSTRACK_ROUTES)")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON on standard output")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a call waits for the server's answer")
 	fs.BoolVar(&o.fake.on, "fake", false, "run against the fake BooksTrack API, started in the process (ignores --base-url)")
 	fs.Var(&o.fake.quirks, "quirk", "with --fake: behave like an older server in this `way`; repeatable, one of:\n"+quirkNames())
 	if g.run {

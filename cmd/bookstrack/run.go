@@ -130,6 +130,7 @@ func (s *session) clientOptions() []bookstrack.Option {
 	opts := []bookstrack.Option{
 		bookstrack.WithBaseURL(s.o.baseURL),
 		bookstrack.WithRoutes(s.o.routes.r),
+		bookstrack.WithResponseHeaderTimeout(s.o.timeout),
 	}
 	if s.fake != nil {
 		// The fake asks for 5 s between reconnections, as the real server
