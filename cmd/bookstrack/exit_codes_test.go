@@ -147,6 +147,9 @@ func TestBadInputExitsWithTheUsageCodeAndOneLine(t *testing.T) {
 			line := r.errorLine(t, exitUsage)
 			assert.Contains(t, line, tc.want)
 			assert.Empty(t, r.stdout)
+			if tc.args != nil {
+				assert.Equal(t, line+"\n", r.stderr, "nothing but the line")
+			}
 		})
 	}
 }

@@ -111,9 +111,6 @@ func (s *session) main(ctx context.Context, args []string, env func(string) stri
 	if s.o.fake.on {
 		s.fake = startFake(s.o.fake)
 		s.o.baseURL = s.fake.srv.URL
-		if !s.o.json {
-			fmt.Fprintf(s.stderr, "fake BooksTrack API on %s\n", s.o.baseURL)
-		}
 	}
 	return cmd.run(ctx, s, pos)
 }
@@ -154,6 +151,8 @@ func (s *session) newDisplay(k bookstrack.Kind) *display {
 	if s.o.events {
 		d.out = s.stdout
 		d.events = json.NewEncoder(s.stdout)
+	} else if s.fake != nil && !d.quiet {
+		fmt.Fprintf(d.out, "fake BooksTrack API on %s\n", s.o.baseURL)
 	}
 	s.display = d
 	return d
