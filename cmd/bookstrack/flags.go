@@ -61,8 +61,8 @@ type flagGroups struct {
 
 // defineFlags puts the flags of groups into fs, bound to o; defaults come
 // from env (BOOKSTRACK_BASE_URL, BOOKSTRACK_ROUTES, BOOKSTRACK_TOKEN).
-// Defining a flag sets its variable to the default, so every flag set of
-// a run is defined before any is parsed.
+// Defining a flag sets its variable to the default, so a command's flag
+// set parses the flags given before the command name again.
 func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) string) error {
 	base := firstNonEmpty(env("BOOKSTRACK_BASE_URL"), bookstrack.DefaultBaseURL)
 	fs.StringVar(&o.baseURL, "base-url", base, "API base URL (env BOOKSTRACK_BASE_URL)")

@@ -27,8 +27,11 @@ Commands:
 Live progress goes to standard error: a bar with the stage and the message on
 a terminal, plain lines otherwise. The results go to standard output as a
 table, or as JSON with --json (--events adds every update as a JSON line).
-Ctrl-C stops the watch and leaves the job running, unless
---cancel-on-interrupt is given. The stream token is never printed.
+JSON fields are named as in the Go types (csvimport.Results, scan.Results,
+enrichment.Results, bookstrack.Progress and Completion); an --events line has
+a "type": started, progress, notice, completed, results or error. Ctrl-C
+stops the watch and leaves the job running, unless --cancel-on-interrupt is
+given. The stream token is never printed.
 
 Flags of every command (before or after the command name; each command's
 -h lists the others):
