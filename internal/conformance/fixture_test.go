@@ -592,6 +592,3 @@ func checkSummary(c *checker, jobType string, rs *resultsSummary) {
 		}
 	}
 }
-
-// str dereferences a checked field.
-func str(p *string) string { return *p }
