@@ -103,23 +103,25 @@ func fixturesOf(t *testing.T, kind string) []fixture {
 
 func TestDecoderFixturesGiveTheirEventsInEveryChunkingAndEverySplit(t *testing.T) {
 	for _, f := range fixturesOf(t, kindDecoder) {
-		t.Run(f.Name, func(t *testing.T) {
-			d := f.Decoder
-			for i, chunks := range d.chunkings {
-				checkDecoded(t, fmt.Sprintf("%s chunkings[%d]", f.File, i), d, decodeChunks(t, cloneChunks(chunks)))
-			}
-			// Beyond the chunkings given: one byte per read, and every cut
-			// of the stream into two reads.
-			var bytewise [][]byte
-			for i := range d.stream {
-				bytewise = append(bytewise, d.stream[i:i+1])
-			}
-			checkDecoded(t, f.File+" one byte per read", d, decodeChunks(t, bytewise))
-			for cut := 1; cut < len(d.stream); cut++ {
-				chunks := [][]byte{append([]byte(nil), d.stream[:cut]...), append([]byte(nil), d.stream[cut:]...)}
-				checkDecoded(t, fmt.Sprintf("%s cut at byte %d", f.File, cut), d, decodeChunks(t, chunks))
-			}
-		})
+		t.Run(f.Name, func(t *testing.T) { runDecoderFixture(t, f) })
+	}
+}
+
+func runDecoderFixture(t *testing.T, f fixture) {
+	d := f.Decoder
+	for i, chunks := range d.chunkings {
+		checkDecoded(t, fmt.Sprintf("%s chunkings[%d]", f.File, i), d, decodeChunks(t, cloneChunks(chunks)))
+	}
+	// Beyond the chunkings given: one byte per read, and every cut
+	// of the stream into two reads.
+	var bytewise [][]byte
+	for i := range d.stream {
+		bytewise = append(bytewise, d.stream[i:i+1])
+	}
+	checkDecoded(t, f.File+" one byte per read", d, decodeChunks(t, bytewise))
+	for cut := 1; cut < len(d.stream); cut++ {
+		chunks := [][]byte{append([]byte(nil), d.stream[:cut]...), append([]byte(nil), d.stream[cut:]...)}
+		checkDecoded(t, fmt.Sprintf("%s cut at byte %d", f.File, cut), d, decodeChunks(t, chunks))
 	}
 }
 
@@ -133,32 +135,34 @@ func cloneChunks(chunks [][]byte) [][]byte {
 
 func TestDecoderFixturesGiveTheirEventsThroughTheClient(t *testing.T) {
 	for _, f := range fixturesOf(t, kindDecoder) {
-		t.Run(f.Name, func(t *testing.T) {
-			d := f.Decoder
-			for i, chunks := range d.chunkings {
-				where := fmt.Sprintf("%s chunkings[%d] through sse.Client", f.File, i)
-				parts := make([]string, len(chunks))
-				for j, c := range chunks {
-					parts[j] = string(c)
-				}
-				srv := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Raw(parts...)}})
-				var got decoded
-				h := sse.HandlerFuncs{
-					Event:   func(e sse.Event) { got.Events = append(got.Events, e) },
-					Comment: func(s string) { got.Comments = append(got.Comments, s) },
-					Error:   func(err error) { t.Errorf("%s: HandleError: %v", where, err) },
-				}
-				c, err := sse.NewClient(srv.URL, h, sse.WithStopAtEnd(), sse.WithClock(ssetest.NewClock(time.Unix(0, 0))))
-				require.NoError(t, err)
-				ctx, cancel := context.WithTimeout(context.Background(), safetyTimeout)
-				require.NoError(t, c.Connect(ctx), where)
-				cancel()
-				got.LastEventID = c.LastEventID()
-				got.RetryMs = d.retry // the Client keeps the retry to itself; client fixtures check its effect
-				checkDecoded(t, where, d, got)
-				srv.Close()
-			}
-		})
+		t.Run(f.Name, func(t *testing.T) { runDecoderFixtureThroughClient(t, f) })
+	}
+}
+
+func runDecoderFixtureThroughClient(t *testing.T, f fixture) {
+	d := f.Decoder
+	for i, chunks := range d.chunkings {
+		where := fmt.Sprintf("%s chunkings[%d] through sse.Client", f.File, i)
+		parts := make([]string, len(chunks))
+		for j, c := range chunks {
+			parts[j] = string(c)
+		}
+		srv := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Raw(parts...)}})
+		var got decoded
+		h := sse.HandlerFuncs{
+			Event:   func(e sse.Event) { got.Events = append(got.Events, e) },
+			Comment: func(s string) { got.Comments = append(got.Comments, s) },
+			Error:   func(err error) { t.Errorf("%s: HandleError: %v", where, err) },
+		}
+		c, err := sse.NewClient(srv.URL, h, sse.WithStopAtEnd(), sse.WithClock(ssetest.NewClock(time.Unix(0, 0))))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), safetyTimeout)
+		require.NoError(t, c.Connect(ctx), where)
+		cancel()
+		got.LastEventID = c.LastEventID()
+		got.RetryMs = d.retry // the Client keeps the retry to itself; client fixtures check its effect
+		checkDecoded(t, where, d, got)
+		srv.Close()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,7 @@ func runJobFixture(t *testing.T, f fixture) {
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, len(conns), "%s: the number of requests", f.File)
+	checkTranscriptEvents(t, f.File, conns)
 	for i, cn := range conns {
 		where := fmt.Sprintf("%s: connections[%d].request", f.File, i)
 		assert.Equal(t, *cn.Request.Method, reqs[i].Method, "%s.method", where)
@@ -276,5 +278,32 @@ func checkJobError(t *testing.T, file string, want *jobError, err error) {
 		var se *bookstrack.StreamError
 		require.ErrorAs(t, err, &se, "%s: outcome.error.kind", file)
 		assert.Equal(t, *want.Code, se.Code, "%s: outcome.error.code", file)
+	}
+}
+
+// checkTranscriptEvents decodes the chunks of each connection that lists
+// its events, from the Last-Event-ID its request carries, as a client
+// would, and compares. A job client stops reading at the terminal event;
+// the events listed are all those the chunks hold.
+func checkTranscriptEvents(t *testing.T, file string, conns []connection) {
+	t.Helper()
+	for i, cn := range conns {
+		if cn.Events == nil {
+			continue
+		}
+		dec := sse.NewDecoder(&chunkReader{chunks: cloneChunks(cn.Response.chunks)})
+		if id := cn.Request.lastEventID; id != nil {
+			dec.SetLastEventID(*id)
+		}
+		got := []sse.Event{}
+		for {
+			e, err := dec.Decode()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err, "%s: connections[%d].response.chunks", file, i)
+			got = append(got, e)
+		}
+		assert.Equal(t, expectedEvents(cn.Events), got, "%s: connections[%d].events", file, i)
 	}
 }
