@@ -180,16 +180,19 @@ const (
 // resultsSummary is what a job's results must hold; which fields are
 // required depends on the job type.
 type resultsSummary struct {
-	BooksCreated        *int     `json:"booksCreated"`
-	BooksUpdated        *int     `json:"booksUpdated"`
-	DuplicatesSkipped   *int     `json:"duplicatesSkipped"`
-	EnrichmentSucceeded *int     `json:"enrichmentSucceeded"`
-	EnrichmentFailed    *int     `json:"enrichmentFailed"`
-	ErrorRows           []int    `json:"errorRows"`
-	Titles              []string `json:"titles"`
-	Approved            []string `json:"approved"`
-	NeedsReview         []string `json:"needsReview"`
-	NotFound            []string `json:"notFound"`
+	BooksCreated        *int       `json:"booksCreated"`
+	BooksUpdated        *int       `json:"booksUpdated"`
+	DuplicatesSkipped   *int       `json:"duplicatesSkipped"`
+	EnrichmentSucceeded *int       `json:"enrichmentSucceeded"`
+	EnrichmentFailed    *int       `json:"enrichmentFailed"`
+	ErrorRows           []int      `json:"errorRows"`
+	Titles              []string   `json:"titles"`
+	Approved            []string   `json:"approved"`
+	NeedsReview         []string   `json:"needsReview"`
+	NotFound            []string   `json:"notFound"`
+	ISBNs               []string   `json:"isbns"`
+	Years               []int      `json:"years"`
+	Authors             [][]string `json:"authors"`
 }
 
 // fieldError is a fixture problem: the file and the field it concerns.
@@ -575,11 +578,12 @@ func checkSummary(c *checker, jobType string, rs *resultsSummary) {
 		"duplicatesSkipped": rs.DuplicatesSkipped != nil, "enrichmentSucceeded": rs.EnrichmentSucceeded != nil,
 		"enrichmentFailed": rs.EnrichmentFailed != nil, "errorRows": rs.ErrorRows != nil, "titles": rs.Titles != nil,
 		"approved": rs.Approved != nil, "needsReview": rs.NeedsReview != nil, "notFound": rs.NotFound != nil,
+		"isbns": rs.ISBNs != nil, "years": rs.Years != nil, "authors": rs.Authors != nil,
 	}
 	want := map[string][]string{
-		"import":     {"booksCreated", "booksUpdated", "duplicatesSkipped", "enrichmentSucceeded", "enrichmentFailed", "errorRows", "titles"},
-		"scan":       {"titles", "approved", "needsReview"},
-		"enrichment": {"titles", "notFound"},
+		"import":     {"booksCreated", "booksUpdated", "duplicatesSkipped", "enrichmentSucceeded", "enrichmentFailed", "errorRows", "titles", "isbns"},
+		"scan":       {"titles", "isbns", "years", "approved", "needsReview"},
+		"enrichment": {"titles", "isbns", "authors", "notFound"},
 	}[jobType]
 	for _, name := range slices.Sorted(maps.Keys(has)) {
 		switch {

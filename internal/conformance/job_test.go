@@ -39,12 +39,13 @@ func newJobClient(t *testing.T, jobType string, opts []bookstrack.Option) jobCli
 				return resultsSummary{}, err
 			}
 			s := resultsSummary{BooksCreated: &r.BooksCreated, BooksUpdated: &r.BooksUpdated, DuplicatesSkipped: &r.DuplicatesSkipped,
-				EnrichmentSucceeded: &r.EnrichmentSucceeded, EnrichmentFailed: &r.EnrichmentFailed, ErrorRows: []int{}, Titles: []string{}}
+				EnrichmentSucceeded: &r.EnrichmentSucceeded, EnrichmentFailed: &r.EnrichmentFailed, ErrorRows: []int{}, Titles: []string{}, ISBNs: []string{}}
 			for _, e := range r.Errors {
 				s.ErrorRows = append(s.ErrorRows, e.Row)
 			}
 			for _, b := range r.Books {
 				s.Titles = append(s.Titles, b.Title)
+				s.ISBNs = append(s.ISBNs, b.ISBN)
 			}
 			return s, nil
 		}}
@@ -63,7 +64,12 @@ func newJobClient(t *testing.T, jobType string, opts []bookstrack.Option) jobCli
 				}
 				return out
 			}
-			return resultsSummary{Titles: titles(r.Books), Approved: titles(r.Approved), NeedsReview: titles(r.NeedsReview)}, nil
+			s := resultsSummary{Titles: titles(r.Books), Approved: titles(r.Approved), NeedsReview: titles(r.NeedsReview), ISBNs: []string{}, Years: []int{}}
+			for _, b := range r.Books {
+				s.ISBNs = append(s.ISBNs, b.ISBN)
+				s.Years = append(s.Years, b.PublicationYear)
+			}
+			return s, nil
 		}}
 	default:
 		c, err := enrichment.NewClient(opts...)
@@ -73,9 +79,11 @@ func newJobClient(t *testing.T, jobType string, opts []bookstrack.Option) jobCli
 			if err != nil {
 				return resultsSummary{}, err
 			}
-			s := resultsSummary{Titles: []string{}, NotFound: orEmpty(r.NotFound)}
+			s := resultsSummary{Titles: []string{}, NotFound: orEmpty(r.NotFound), ISBNs: []string{}, Authors: [][]string{}}
 			for _, b := range r.Books {
 				s.Titles = append(s.Titles, b.Title)
+				s.ISBNs = append(s.ISBNs, b.ISBN)
+				s.Authors = append(s.Authors, orEmpty(b.Authors))
 			}
 			return s, nil
 		}}
