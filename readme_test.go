@@ -3,6 +3,8 @@ package bookstrack_test
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +17,8 @@ import (
 )
 
 // TestScanAgainstTheFake is the README's "Testing against BooksTrack"
-// snippet, compiled and run; TestREADMETestingSnippetIsCompiled keeps the
-// two identical.
+// snippet, compiled and run; TestREADMEGoBlocksAreInTheFilesTheyName keeps
+// the two identical.
 func TestScanAgainstTheFake(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -62,30 +64,81 @@ func TestScanAgainstTheFake(t *testing.T) {
 	}
 }
 
-// The README shows the test above as it is written here, so that it
-// compiles as written.
-func TestREADMETestingSnippetIsCompiled(t *testing.T) {
+// Every Go block of README.md is code of the repository as written: the
+// text after the block names the Go file (in backquotes) that holds it,
+// as whole declarations or, one tab deeper, as the body of a function.
+// So the README's snippets compile, and the examples among them run.
+func TestREADMEGoBlocksAreInTheFilesTheyName(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "## Testing against BooksTrack\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Testing against BooksTrack" section`)
+	blocks := readmeGoBlocks(t, string(readme))
+	if len(blocks) == 0 {
+		t.Fatal("README.md has no Go block")
 	}
-	_, block, ok := strings.Cut(section, "```go\n")
-	if !ok {
-		t.Fatal("the README's testing section has no Go code block")
+	for _, b := range blocks {
+		first, _, _ := strings.Cut(b.code, "\n")
+		if b.file == "" {
+			t.Errorf("README.md line %d: the Go block %q names no Go file in the text after it", b.line, first)
+			continue
+		}
+		src, err := os.ReadFile(filepath.FromSlash(b.file))
+		if err != nil {
+			t.Errorf("README.md line %d: the Go block %q names %s: %v", b.line, first, b.file, err)
+			continue
+		}
+		if !strings.Contains(string(src), b.code) && !strings.Contains(string(src), indent(b.code)) {
+			t.Errorf("README.md line %d: the Go block %q is not in %s as written", b.line, first, b.file)
+		}
 	}
-	block, _, ok = strings.Cut(block, "```\n")
-	if !ok {
-		t.Fatal("the README's testing code block is not closed")
+}
+
+// readmeBlock is a Go block of the README: its code (with its final
+// newline), the line its opening fence is on, and the first Go file that
+// the text after it names, up to the next block or heading.
+type readmeBlock struct {
+	code, file string
+	line       int
+}
+
+// readmeFileName matches a repository Go file named in backquotes.
+var readmeFileName = regexp.MustCompile("`([A-Za-z0-9_./-]+\\.go)`")
+
+// readmeGoBlocks returns the README's Go blocks in order.
+func readmeGoBlocks(t *testing.T, readme string) []readmeBlock {
+	t.Helper()
+	const open, fence = "```go\n", "```\n"
+	var blocks []readmeBlock
+	rest := readme
+	for {
+		before, after, ok := strings.Cut(rest, open)
+		if !ok {
+			return blocks
+		}
+		line := strings.Count(readme[:len(readme)-len(rest)+len(before)], "\n") + 1
+		code, tail, ok := strings.Cut(after, fence)
+		if !ok {
+			t.Fatalf("README.md line %d: the Go block is not closed", line)
+		}
+		prose, _, _ := strings.Cut(tail, "```")
+		prose, _, _ = strings.Cut(prose, "\n#")
+		b := readmeBlock{code: code, line: line}
+		if m := readmeFileName.FindStringSubmatch(prose); m != nil {
+			b.file = m[1]
+		}
+		blocks = append(blocks, b)
+		rest = tail
 	}
-	src, err := os.ReadFile("readme_test.go")
-	if err != nil {
-		t.Fatal(err)
+}
+
+// indent puts a tab before every line of code that is not empty.
+func indent(code string) string {
+	lines := strings.SplitAfter(code, "\n")
+	for i, l := range lines {
+		if l != "\n" && l != "" {
+			lines[i] = "\t" + l
+		}
 	}
-	if !strings.Contains(string(src), block) {
-		t.Errorf("the README's testing snippet is not TestScanAgainstTheFake in readme_test.go as written; README has:\n%s", block)
-	}
+	return strings.Join(lines, "")
 }

@@ -3,11 +3,13 @@ package enrichment_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"strings"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/bookstracktest"
 	"github.com/bookstrack/bookstrack-go/enrichment"
+	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
 
 func Example() {
@@ -47,4 +49,40 @@ func Example() {
 	// 9780141439518: Pride and Prejudice by Jane Austen
 	// 0141439629: Frankenstein by Mary Shelley
 	// not found: [9781234567897]
+}
+
+// The README's "Watching a job": start a job, follow its progress in a
+// for-range loop, read its results.
+func ExampleClient_Updates() {
+	ctx := context.Background()
+	srv, stop := jobtest.Stepped() // the fake API; use the real base URL in production
+	defer stop()
+
+	c, err := enrichment.NewClient(bookstrack.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	job, err := c.Start(ctx, []string{"9780141439518", "0-14-143962-9"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for p, err := range c.Updates(ctx, job) {
+		if err != nil {
+			log.Fatal(err) // *bookstrack.JobFailedError, bookstrack.ErrUnauthorized, ...
+		}
+		fmt.Printf("%s %q\n", p.Percent(), p.Message)
+	}
+	res, err := c.Results(ctx, job.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, b := range res.Books {
+		fmt.Println(b.ISBN, b.Title)
+	}
+	// Output:
+	// 0.0% ""
+	// 100.0% "Processing 2/2"
+	// 100.0% "Enrichment complete: 2 books"
+	// 9780141439518 Pride and Prejudice
+	// 0141439629 Frankenstein
 }
