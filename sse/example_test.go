@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
-// exampleServer streams the given text on the first connection and answers
-// 204 (the stream is over) on every later one.
+// exampleServer streams the given text, after a retry field of 0 (so that
+// clients reconnect at once), on the first connection and answers 204 (the
+// stream is over) on every later one.
 func exampleServer(stream string) *httptest.Server {
 	var conns atomic.Int32
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -23,33 +26,34 @@ func exampleServer(stream string) *httptest.Server {
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, stream)
+		io.WriteString(w, "retry: 0\n"+stream)
 	}))
 }
 
-// progressHandler prints what it receives.
-type progressHandler struct{}
+// The README's "Using the SSE client on its own".
+type printer struct{}
 
-func (progressHandler) HandleEvent(e sse.Event) { fmt.Printf("%s %s: %s\n", e.ID, e.Type, e.Data) }
-func (progressHandler) HandleError(err error)   { fmt.Println("problem:", err) }
+func (printer) HandleEvent(e sse.Event) { fmt.Println(e.ID, e.Type, e.Data) }
+func (printer) HandleError(err error)   { log.Println("stream problem:", err) }
 
 func ExampleNewClient() {
-	srv := exampleServer("id: 1\nevent: progress\ndata: {\"progress\":0.5}\n\n" +
-		"id: 2\nevent: completed\ndata: {\"progress\":1}\n\n")
+	ctx := context.Background()
+	// A server that sends two events, ends the stream, then answers 204.
+	srv := exampleServer("id: 1\nevent: progress\ndata: 50%\n\nid: 2\nevent: completed\ndata: done\n\n")
 	defer srv.Close()
 
-	c, err := sse.NewClient(srv.URL, progressHandler{}, sse.WithBearerToken("secret"))
+	c, err := sse.NewClient(srv.URL, printer{},
+		sse.WithBearerToken("the stream token"),
+		sse.WithIdleTimeout(90*time.Second),
+		sse.WithGiveUp(10, 5*time.Minute))
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	// Connect reconnects after the stream ends, and returns once the server
-	// answers 204.
-	err = c.Connect(context.Background())
+	err = c.Connect(ctx) // blocks; c.Close() from anywhere stops it
 	fmt.Println("done:", err)
 	// Output:
-	// 1 progress: {"progress":0.5}
-	// 2 completed: {"progress":1}
+	// 1 progress 50%
+	// 2 completed done
 	// done: <nil>
 }
 
