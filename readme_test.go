@@ -88,7 +88,9 @@ func TestREADMEGoBlocksAreInTheFilesTheyName(t *testing.T) {
 			t.Errorf("README.md line %d: the Go block %q names %s: %v", b.line, first, b.file, err)
 			continue
 		}
-		if !strings.Contains(string(src), b.code) && !strings.Contains(string(src), indent(b.code)) {
+		// Whole lines only: a block is not found inside longer lines.
+		file := "\n" + string(src)
+		if !strings.Contains(file, "\n"+b.code) && !strings.Contains(file, "\n"+indent(b.code)) {
 			t.Errorf("README.md line %d: the Go block %q is not in %s as written", b.line, first, b.file)
 		}
 	}
