@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -37,7 +36,7 @@ type Client struct {
 }
 
 // New returns a Client for cfg, checking its base URL.
-func New(cfg *config.Config) (*Client, error) {
+func New(cfg *bookstrack.Config) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &bookstrack.InputError{Field: "base URL", Reason: fmt.Sprintf("%q is not an absolute http(s) URL", redact(u))}

@@ -214,7 +214,7 @@ func RetryAfter(v string, now time.Time, limit time.Duration) (time.Duration, bo
 }
 
 // maxRetryAfter bounds a wait read by Error, which knows no configured
-// cap; the Client applies its own (config.MaxRetryDelay) on top.
+// cap; the Client applies its own (bookstrack.Config.MaxRetryDelay) on top.
 const maxRetryAfter = 24 * time.Hour
 
 // FirstNonEmpty returns the first of s that is not empty, or "": the one

@@ -12,7 +12,6 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -22,6 +21,7 @@ const floatNoise = 1e-9
 
 // Stream defaults, overridable through bookstrack.WithStreamOptions.
 const (
+	idleTimeout    = 75 * time.Second // the server pings every 30 s
 	giveUpAttempts = 10
 	giveUpAfter    = 5 * time.Minute
 )
@@ -44,11 +44,11 @@ type stream interface {
 // delivery restarts the stall timer. fetchStatus is nil when the job has
 // no status route: a timeout event then lets the stream reconnect.
 type watcher struct {
-	cfg         *config.Config
+	cfg         *bookstrack.Config
 	job         bookstrack.Job
 	h           bookstrack.Handlers
-	log         *slog.Logger
-	stall       sse.Timer // nil when the stall timeout is off
+	log         *slog.Logger // nil: no logging
+	stall       sse.Timer    // nil when the stall timeout is off
 	stream      stream
 	fetchStatus func(context.Context) (json.RawMessage, error)
 
@@ -63,13 +63,13 @@ type watcher struct {
 
 // newWatcher returns the state machine of a watch of job; fetchStatus
 // reads the job's status, nil when it has no status route.
-func newWatcher(cfg *config.Config, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
+func newWatcher(cfg *bookstrack.Config, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
 	return &watcher{cfg: cfg, job: job, h: h, log: cfg.Logger, fetchStatus: fetchStatus}
 }
 
 // run watches job until it ends and returns its completion, or the error
 // that ended the watch; see Client.Watch.
-func run(ctx context.Context, cfg *config.Config, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
+func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
 	if err := api.CheckID(job.ID); err != nil {
 		return bookstrack.Completion{}, err
 	}
@@ -116,7 +116,7 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 		sse.WithHTTPClient(w.cfg.HTTPClient),
 		sse.WithClock(w.cfg.Clock),
 		sse.WithLogger(w.log),
-		sse.WithIdleTimeout(config.DefaultIdleTimeout),
+		sse.WithIdleTimeout(idleTimeout),
 		sse.WithGiveUp(giveUpAttempts, giveUpAfter),
 		sse.WithLastEventID(w.job.LastEventID),
 	}
@@ -193,6 +193,9 @@ func (w *watcher) HandleEvent(e sse.Event) {
 	case "error":
 		w.onStreamError(e)
 	default:
+		if w.log == nil {
+			return
+		}
 		w.log.Debug("bookstrack: unknown event ignored", "job", w.job.ID, "event", e.Type, "id", e.ID)
 	}
 }
