@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
-	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // poll follows the job through its status route after a timeout event, at
@@ -15,7 +15,7 @@ import (
 func (w *watcher) poll(ctx context.Context) (bookstrack.Completion, error) {
 	var wait time.Duration // the first poll goes at once: the stream was quiet for minutes
 	for {
-		if err := api.Sleep(ctx, w.cfg.Clock, wait); err != nil {
+		if err := sse.Sleep(ctx, w.cfg.Clock, wait); err != nil {
 			return bookstrack.Completion{}, w.failure(ctx, nil, err)
 		}
 		wait = w.cfg.PollInterval

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,11 +81,11 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 	token := job.Token
 	if !ac.SameOrigin(url) {
 		if !cfg.CrossOriginStreams {
-			return bookstrack.Completion{}, &bookstrack.OriginError{URL: api.Redact(url), Origin: ac.Origin()}
+			return bookstrack.Completion{}, &bookstrack.OriginError{URL: sse.RedactURL(url), Origin: ac.Origin()}
 		}
 		token = "" // followed, but the token stays home
 	}
-	statusURL := api.FirstNonEmpty(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
+	statusURL := cmp.Or(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
 	var fetch func(context.Context) (json.RawMessage, error)
 	if statusURL != "" {
 		fetch = func(ctx context.Context) (json.RawMessage, error) { return ac.StatusAt(ctx, statusURL) }
@@ -246,7 +247,7 @@ func (w *watcher) onUpdate(p payload, id string) {
 // toProgress reads a progress payload carried by the event id.
 func (w *watcher) toProgress(p payload, id string) bookstrack.Progress {
 	return bookstrack.Progress{
-		JobID:     api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:     cmp.Or(p.JobID, w.job.ID),
 		Status:    p.status(),
 		Fraction:  p.fraction(),
 		Processed: int(p.ProcessedCount),
@@ -297,7 +298,7 @@ func (w *watcher) complete(p payload, id string) {
 		when = w.when(p)
 	}
 	c := bookstrack.Completion{
-		JobID:           api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:           cmp.Or(p.JobID, w.job.ID),
 		Status:          bookstrack.StatusCompleted,
 		Processed:       int(p.ProcessedCount),
 		Total:           int(p.TotalCount),
@@ -335,10 +336,10 @@ func (w *watcher) failedError(p payload) *bookstrack.JobFailedError {
 		status = bookstrack.StatusFailed
 	}
 	return &bookstrack.JobFailedError{
-		JobID:     api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:     cmp.Or(p.JobID, w.job.ID),
 		Status:    status,
 		Code:      prob.Code,
-		Message:   api.FirstNonEmpty(prob.Message, p.Message),
+		Message:   cmp.Or(prob.Message, p.Message),
 		Retryable: prob.Retryable,
 		Time:      w.when(p),
 	}
@@ -357,7 +358,7 @@ func (w *watcher) end(c bookstrack.Completion, err error) {
 func (w *watcher) onTimeout(e sse.Event) {
 	p, _ := w.decode(e)
 	prob := p.problem()
-	w.report(&bookstrack.StreamError{JobID: w.job.ID, Code: api.FirstNonEmpty(prob.Code, "STREAM_TIMEOUT"), Message: prob.Message, Retryable: true})
+	w.report(&bookstrack.StreamError{JobID: w.job.ID, Code: cmp.Or(prob.Code, "STREAM_TIMEOUT"), Message: prob.Message, Retryable: true})
 	if !w.cfg.Reconnect && w.fetchStatus != nil {
 		w.timedOut = true
 		if w.stream != nil {
@@ -371,7 +372,7 @@ func (w *watcher) onTimeout(e sse.Event) {
 func (w *watcher) onStreamError(e sse.Event) {
 	p, _ := w.decode(e)
 	prob := p.problem()
-	se := &bookstrack.StreamError{JobID: api.FirstNonEmpty(p.JobID, w.job.ID), Code: prob.Code, Message: prob.Message, Retryable: prob.Retryable}
+	se := &bookstrack.StreamError{JobID: cmp.Or(p.JobID, w.job.ID), Code: prob.Code, Message: prob.Message, Retryable: prob.Retryable}
 	if errors.Is(se, bookstrack.ErrJobNotFound) {
 		w.end(bookstrack.Completion{}, se)
 		return
