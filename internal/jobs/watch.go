@@ -52,6 +52,7 @@ type watcher struct {
 	stall       sse.Timer    // nil when the stall timeout is off
 	stream      stream
 	fetchStatus func(context.Context) (json.RawMessage, error)
+	apiError    func(*sse.StatusError) error // the typed error of a stream's error response; nil: none
 
 	shown     float64             // the highest fraction delivered
 	delivered bool                // whether any progress was delivered
@@ -85,31 +86,48 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 		}
 		token = "" // followed, but the token stays home
 	}
-	statusURL := cmp.Or(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
 	var fetch func(context.Context) (json.RawMessage, error)
-	if statusURL != "" {
+	if statusURL := statusRoute(ac, job); statusURL != "" {
 		fetch = func(ctx context.Context) (json.RawMessage, error) { return ac.StatusAt(ctx, statusURL) }
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	w := newWatcher(cfg, job, h, fetch)
-	if cfg.StallTimeout > 0 {
-		w.stall = cfg.Clock.AfterFunc(cfg.StallTimeout, func() { cancel(bookstrack.ErrStalled) })
-		defer w.stall.Stop()
+	w.apiError = func(se *sse.StatusError) error {
+		return ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
 	}
 	sc, err := sse.NewClient(url, w, w.streamOptions(token)...)
 	if err != nil {
 		return bookstrack.Completion{}, fmt.Errorf("bookstrack: watching job %s: %w", job.ID, err)
 	}
-	w.stream = sc
-	err = sc.Connect(ctx)
+	return w.follow(ctx, sc, sc.Connect)
+}
+
+// statusRoute is the URL a watch of job polls after a timeout event: the
+// start response's statusUrl when the server gave one, the route set's
+// status route otherwise, "" when the set has none (the watch then
+// reconnects).
+func statusRoute(ac *api.Client, job bookstrack.Job) string {
+	return cmp.Or(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
+}
+
+// follow runs the watch over s: connect plays the stream, delivering its
+// events to w's Handler methods, until it returns. The stall timer runs
+// from here; a timeout event that asked for polling continues with poll.
+func (w *watcher) follow(ctx context.Context, s stream, connect func(context.Context) error) (bookstrack.Completion, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if w.cfg.StallTimeout > 0 {
+		w.stall = w.cfg.Clock.AfterFunc(w.cfg.StallTimeout, func() { cancel(bookstrack.ErrStalled) })
+		defer w.stall.Stop()
+	}
+	w.stream = s
+	err := connect(ctx)
 	switch {
 	case w.done:
 		return w.result, w.err
 	case w.timedOut && ctx.Err() == nil:
 		return w.poll(ctx)
 	}
-	return bookstrack.Completion{}, w.failure(ctx, ac, err)
+	return bookstrack.Completion{}, w.failure(ctx, err)
 }
 
 func (w *watcher) streamOptions(token string) []sse.Option {
@@ -134,7 +152,7 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 // failure maps why Connect (or polling) returned to the watch's error.
 // The context policy is the calls': the context's error, wrapped so that
 // errors.Is finds it, and ErrStalled when the stall timer ended it.
-func (w *watcher) failure(ctx context.Context, ac *api.Client, err error) error {
+func (w *watcher) failure(ctx context.Context, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil {
 		if errors.Is(cause, bookstrack.ErrStalled) {
 			return fmt.Errorf("%w: job %s: no update for %v", bookstrack.ErrStalled, w.job.ID, w.cfg.StallTimeout)
@@ -142,8 +160,8 @@ func (w *watcher) failure(ctx context.Context, ac *api.Client, err error) error 
 		return fmt.Errorf("bookstrack: watching job %s: %w", w.job.ID, ctx.Err())
 	}
 	var se *sse.StatusError
-	if errors.As(err, &se) && ac != nil {
-		apiErr := ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
+	if errors.As(err, &se) && w.apiError != nil {
+		apiErr := w.apiError(se)
 		var gu *sse.GiveUpError
 		if errors.As(err, &gu) {
 			return &giveUpError{jobID: w.job.ID, giveUp: gu, last: apiErr}
