@@ -259,7 +259,11 @@ func (w *watcher) onUpdate(p payload, id string) {
 		w.fail(p)
 		return
 	}
-	w.progress(w.toProgress(p, id))
+	pr := w.toProgress(p, id)
+	if p.Progress == nil && w.delivered {
+		pr.Fraction = w.shown // an update without a fraction keeps the last one
+	}
+	w.progress(pr)
 }
 
 // toProgress reads a progress payload carried by the event id.

@@ -114,3 +114,18 @@ func TestWatchIgnoresHeartbeatsAndUnknownEvents(t *testing.T) {
 	assert.Equal(t, []float64{0.1}, r.rec.fractions())
 	assert.Len(t, r.rec.errors(), 0, "nothing to report; the stream's end is the outcome")
 }
+
+func TestWatchUpdateWithoutAFractionKeepsTheLastOne(t *testing.T) {
+	r := watch(t, setup{})
+	r.send("progress", `{"status":"processing","progress":0.3}`)
+	r.send("progress", `{"status":"processing","message":"Processing photo 2 of 3"}`)
+	r.end(errors.New("stream over"))
+	r.result()
+	require.Len(t, r.rec.progress, 2, "a message-only update is no step back")
+	assert.Equal(t, 0.3, r.rec.progress[1].Fraction)
+	assert.Equal(t, "Processing photo 2 of 3", r.rec.progress[1].Message)
+
+	p, _, err := decodeForTest(`{"status":"processing"}`)
+	require.NoError(t, err)
+	assert.Zero(t, p.Fraction(), "before any update, no fraction reads as 0")
+}
