@@ -22,11 +22,13 @@ func Sent(obj map[string]json.RawMessage, name string) (json.RawMessage, bool) {
 	return found, n == 1
 }
 
-// SentString is Sent for a member sent as a JSON string.
+// SentString is Sent for a member sent as a JSON string. A null is not
+// one: the decoders leave a field alone on null, which, when the name
+// came twice, keeps the earlier value.
 func SentString(obj map[string]json.RawMessage, name string) (string, bool) {
 	raw, ok := Sent(obj, name)
 	var s string
-	if !ok || json.Unmarshal(raw, &s) != nil {
+	if !ok || isNull(raw) || json.Unmarshal(raw, &s) != nil {
 		return "", false
 	}
 	return s, true
