@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/excerpt"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
 	"github.com/bookstrack/bookstrack-go/internal/retryafter"
 	"github.com/bookstrack/bookstrack-go/sse"
@@ -96,7 +96,7 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 	if err := json.Unmarshal(body, &p); err == nil || (json.Valid(body) && strings.HasPrefix(strings.TrimSpace(string(body)), "{")) {
 		fromBody = p.apply(&e) // a field of an odd type spoils only that field
 	} else if text := strings.TrimSpace(string(body)); text != "" {
-		e.Detail = excerpt(text, 200)
+		e.Detail = excerpt.Cut(text, 200)
 	}
 	if status != http.StatusTooManyRequests {
 		return &e
@@ -194,16 +194,3 @@ func numberOf(raw json.RawMessage) (float64, bool) {
 // maxRetryAfter bounds a wait read by Error, which knows no configured
 // cap; the Client applies its own (bookstrack.Config.MaxRetryDelay) on top.
 const maxRetryAfter = 24 * time.Hour
-
-// excerpt cuts s to at most n bytes at a character boundary, marking the
-// cut, and replaces invalid UTF-8.
-func excerpt(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
-}
