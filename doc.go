@@ -32,6 +32,42 @@
 // (WithResultsTTL, WithPollInterval, WithMaxRetryDelay). When two options
 // set the same thing, the last wins.
 //
+// # Errors of a watch
+//
+// Watch (and the error Updates yields last) ends with nil and the
+// Completion when the job completed, and otherwise with one of these:
+//   - *JobFailedError: the job failed, or was canceled (its Status says
+//     which);
+//   - a *StreamError matching ErrJobNotFound: the stream said the job is
+//     unknown (never existed, or its state expired);
+//   - *APIError: the stream request was refused (401 and 403 match
+//     ErrUnauthorized: the token expired or is wrong, and it cannot be
+//     renewed; other 4xx but 408 and 429), or, after a `timeout` event,
+//     polling the status route got 404 (ErrNotFound) or 401;
+//   - an error matching both *sse.GiveUpError and the *APIError of the
+//     last refused attempt, when the stream's give-up policy ran out on
+//     429 or 5xx answers; an error matching *sse.GiveUpError alone when
+//     it ran out on network errors, *sse.ProtocolError, the idle timeout
+//     (sse.ErrIdleTimeout) or the response header timeout
+//     (sse.ErrResponseHeaderTimeout), the last of which is its Err;
+//   - the other errors that end an sse.Client's Connect, wrapped:
+//     *sse.RedirectError (sse.ErrInsecureRedirect for https to http),
+//     *sse.ContentTypeError, *sse.ContentEncodingError, a certificate
+//     that does not verify, sse.ErrInvalidLastEventID for a
+//     Job.LastEventID that cannot be sent;
+//   - ErrStalled (wrapped): no update for the stall timeout
+//     (WithStallTimeout);
+//   - the context's error, wrapped (errors.Is finds context.Canceled or
+//     context.DeadlineExceeded);
+//   - *OriginError: the stream URL is on another origin than the base
+//     URL (see WithCrossOriginStreams);
+//   - *InputError, before any request: a job ID that is not a UUID, or a
+//     job of another kind.
+//
+// Problems that do not end a watch (a malformed event, a dropped
+// connection, a failed poll, a stream error event) go to Handlers.Error.
+//
 // The package bookstracktest is a fake BooksTrack API for integration
-// tests.
+// tests. docs/CONTRACT.md in the repository describes the wire contract
+// that the fake and the job packages follow.
 package bookstrack

@@ -1,6 +1,7 @@
 package bookstrack
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -57,6 +58,10 @@ type Config struct {
 	// the token instead of refusing it.
 	CrossOriginStreams bool
 	StreamOptions      []sse.Option
+	// OnFetch, when set, is told about each results fetch
+	// (WithFetchObserver); the job packages fill Kind, JobID, Duration
+	// and Err.
+	OnFetch func(FetchInfo)
 	// Extra holds the settings of options that one job package alone
 	// reads (scan.WithApprovalThreshold), keyed by a type of that
 	// package, as context values are.
@@ -251,6 +256,40 @@ func WithCrossOriginStreams(follow bool) Option {
 func WithStreamOptions(opts ...sse.Option) Option {
 	opts = append([]sse.Option(nil), opts...)
 	return func(c *Config) { c.StreamOptions = append(c.StreamOptions, opts...) }
+}
+
+// FetchInfo describes a finished results fetch: a call to Results of a
+// job package.
+type FetchInfo struct {
+	Kind  Kind
+	JobID string
+	// StatusCode is the status of the response that failed the fetch (an
+	// *APIError's), 0 on success or when no response came.
+	StatusCode int
+	// Duration is how long the call took, retries included, by the
+	// client's clock.
+	Duration time.Duration
+	// Err is what Results returned.
+	Err error
+}
+
+// WithFetchObserver calls f after each results fetch, on the goroutine
+// that called Results, before Results returns; f must return quickly. It
+// feeds metrics such as sse/ssestats' results-fetch success rate (the
+// streams have sse.WithObserver, through WithStreamOptions).
+func WithFetchObserver(f func(FetchInfo)) Option {
+	return func(c *Config) {
+		if f == nil {
+			c.OnFetch = nil
+			return
+		}
+		c.OnFetch = func(i FetchInfo) {
+			if ae := (*APIError)(nil); errors.As(i.Err, &ae) {
+				i.StatusCode = ae.StatusCode
+			}
+			f(i)
+		}
+	}
 }
 
 // Handlers receives what a watch sees, in the shape of the iOS plan's

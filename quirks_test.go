@@ -1,7 +1,7 @@
 package bookstrack_test
 
-// One test per quirk of CONTRACT.md, each named after its quirk and
-// quoting the line it checks. This file: terminal events and payloads.
+// One test per quirk of the wire contract (docs/CONTRACT.md), each named
+// after its quirk and quoting the backend sources' line it checks. This file: terminal events and payloads.
 // The stream's mechanics are in quirks_stream_test.go, HTTP errors and
 // auth in quirks_errors_test.go, start, routes and results in
 // quirks_results_test.go.

@@ -119,7 +119,8 @@ func TestSystemClock(t *testing.T) {
 	e := &env{t: t, srv: srv, ctx: ctx}
 	s := e.startEnrichment(isbns(2)...)
 	c := e.openJob(s)
-	c.event("progress")
+	// On the system clock a slow client may connect after the job ended:
+	// whatever came first, the stream ends with the final event.
 	for {
 		ev, err := c.dec.Decode()
 		if err != nil {

@@ -2,8 +2,9 @@
 // manner of net/http/httptest: New (or NewServer, bound to a testing.TB)
 // starts a Server on a loopback port and its URL field is the base URL to
 // give a client. It speaks the job-stream contract of the real server
-// (CONTRACT.md), quirks included, and adds switches for the quirks of
-// older server versions and injectors for faults.
+// (docs/CONTRACT.md in the repository), quirks included, and adds
+// switches for the quirks of older server versions and injectors for
+// faults.
 //
 // # Routes
 //

@@ -6,7 +6,7 @@ import (
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
-// The event payloads, field for field as CONTRACT.md gives them. The
+// The event payloads, field for field as docs/CONTRACT.md gives them. The
 // event makers that take a job give out an event id, so they need s.mu.
 
 type snapshotData struct {

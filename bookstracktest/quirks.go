@@ -3,7 +3,7 @@ package bookstracktest
 import "fmt"
 
 // Quirks selects behaviours of older or odder versions of the BooksTrack
-// server, all of which a client must absorb (see CONTRACT.md). The zero
+// server, all of which a client must absorb (see docs/CONTRACT.md). The zero
 // value is today's v3 server. Each field is independent of the others.
 type Quirks struct {
 	// PercentComplete makes `completed` events carry progress 100 instead

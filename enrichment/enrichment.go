@@ -98,8 +98,14 @@ func (c *Client) Start(ctx context.Context, isbns []string) (bookstrack.Job, err
 }
 
 // Watch follows the batch until it ends, calling h as it goes, and
-// returns its completion; a failed batch returns a
-// *bookstrack.JobFailedError.
+// returns its completion. A failed or canceled batch returns a
+// *bookstrack.JobFailedError; the other errors a watch can end with are
+// listed under "Errors of a watch" in package bookstrack's docs: typed
+// API errors (*bookstrack.APIError, bookstrack.ErrUnauthorized,
+// bookstrack.ErrJobNotFound, bookstrack.ErrStalled), the context's error,
+// and the sse package's (*sse.GiveUpError, *sse.RedirectError,
+// *sse.ContentTypeError, *sse.ContentEncodingError, ...), all for
+// errors.Is and errors.As.
 func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
 	return c.jobs.Watch(ctx, job, h)
 }
@@ -113,11 +119,18 @@ func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrac
 	return c.jobs.Updates(ctx, job, h...)
 }
 
-// Status reads the batch's status. For a failed or canceled batch it
-// returns the Progress together with a *bookstrack.JobFailedError; a
-// field of the status that cannot be read is left zero and reported by a
-// *bookstrack.DecodeError beside the Progress. With the V2 route set it
-// returns an error matching bookstrack.ErrNoRoute without a request.
+// Status reads the batch's status from the status route (the start
+// response's statusUrl is not used here). A running or completed batch
+// gives its Progress and a nil error. A failed or canceled batch gives
+// its Progress (status, fraction and counts as the server sent them)
+// together with a *bookstrack.JobFailedError carrying the server's code
+// and message. A field of the status that cannot be read is left zero
+// and reported by a *bookstrack.DecodeError beside the Progress (not for
+// a failed batch, whose error is the JobFailedError). A refused call is
+// a *bookstrack.APIError (404, an unknown or expired job, matches
+// bookstrack.ErrNotFound) or, once the retries are used up, a
+// *bookstrack.RateLimitError. With the V2 route set it returns an error
+// matching bookstrack.ErrNoRoute without a request.
 func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress, error) {
 	return c.jobs.Status(ctx, jobID)
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,11 +21,16 @@ type outcome struct {
 	opened     bool
 	openFor    time.Duration
 	retryAfter time.Duration
+	ended      time.Time // when the stream ended, if it opened
 }
 
+// attemptIDs numbers the attempts of every Client in the process.
+var attemptIDs atomic.Uint64
+
 // attempt makes one request and, if it opens a stream, reads it to its
-// end.
-func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
+// end. downSince is when the last stream of this Connect ended (zero
+// before one opened).
+func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (out outcome) {
 	clock, obs := c.cfg.clock, &c.cfg.observer
 	connCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -43,11 +49,12 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 	}
 
 	start := clock.Now()
-	obs.attempt(AttemptInfo{Attempt: n, LastEventID: lastID, Time: start})
+	id := attemptIDs.Add(1)
+	obs.attempt(AttemptInfo{Attempt: n, ID: id, Context: ctx, DownSince: downSince, LastEventID: lastID, Time: start})
 	events := 0
 	defer func() {
 		out.err = stopCause(connCtx, out.err)
-		obs.close(CloseInfo{Attempt: n, Opened: out.opened, Duration: out.openFor, Events: events, Err: out.err})
+		obs.close(CloseInfo{Attempt: n, ID: id, Opened: out.opened, Duration: out.openFor, Events: events, Err: out.err})
 	}()
 
 	headers := clock.AfterFunc(c.cfg.headerTimeout, func() { cancel(ErrResponseHeaderTimeout) })
@@ -84,7 +91,7 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 	}
 
 	openedAt := clock.Now()
-	open := OpenInfo{Attempt: n, Latency: openedAt.Sub(start), Header: resp.Header, LastEventID: lastID}
+	open := OpenInfo{Attempt: n, ID: id, Latency: openedAt.Sub(start), Header: resp.Header, LastEventID: lastID}
 	obs.open(open)
 	if c.onOpen != nil {
 		c.onOpen.HandleOpen(open)
@@ -94,10 +101,11 @@ func (c *Client[H]) attempt(ctx context.Context, n int) (out outcome) {
 		events++
 		if events == 1 {
 			now := clock.Now()
-			obs.firstEvent(FirstEventInfo{Attempt: n, Latency: now.Sub(start), SinceOpen: now.Sub(openedAt), Event: e})
+			obs.firstEvent(FirstEventInfo{Attempt: n, ID: id, Latency: now.Sub(start), SinceOpen: now.Sub(openedAt), Event: e})
 		}
 	})
-	return outcome{err: err, opened: true, openFor: clock.Now().Sub(openedAt)}
+	ended := clock.Now()
+	return outcome{err: err, opened: true, openFor: ended.Sub(openedAt), ended: ended}
 }
 
 // errErrorBodyTimeout cuts the reading of an error body that takes longer

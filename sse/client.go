@@ -137,8 +137,12 @@ func (c *Client[H]) Connect(ctx context.Context) error {
 	}
 	defer c.running.Store(false)
 	policy := newRetryPolicy(&c.cfg, c.cfg.clock.Now())
+	var downSince time.Time // when the last stream opened ended
 	for n := 1; ; n++ {
-		out := c.attempt(ctx, n)
+		out := c.attempt(ctx, n, downSince)
+		if out.opened {
+			downSince = out.ended
+		}
 		if err := c.stopped(ctx); err != nil {
 			return err
 		}

@@ -1,7 +1,9 @@
 package sse_test
 
 import (
+	"context"
 	"io"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -125,4 +127,64 @@ func TestOversizedEventReportedAndSkipped(t *testing.T) {
 	require.ErrorAs(t, rec.Errors()[0], &tl)
 	assert.Equal(t, 1024, tl.Limit)
 	assert.ErrorIs(t, rec.Errors()[0], sse.ErrEventTooLarge)
+}
+
+// ctxKey marks the context given to Connect.
+type ctxKey struct{}
+
+func TestObserverInfosOfOneAttemptShareItsIDAndCarryConnectsContext(t *testing.T) {
+	var mu sync.Mutex
+	ids := map[string][]uint64{}
+	var values []any
+	note := func(kind string, id uint64) {
+		mu.Lock()
+		ids[kind] = append(ids[kind], id)
+		mu.Unlock()
+	}
+	obs := sse.Observer{
+		Attempt: func(i sse.AttemptInfo) {
+			note("attempt", i.ID)
+			values = append(values, i.Context.Value(ctxKey{}))
+		},
+		Open:       func(i sse.OpenInfo) { note("open", i.ID) },
+		FirstEvent: func(i sse.FirstEventInfo) { note("first", i.ID) },
+		Close:      func(i sse.CloseInfo) { note("close", i.ID) },
+	}
+	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\n")), script(ssetest.Raw("data: b\n\n")), noContent)
+	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithConstantDelay(0))
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(context.WithValue(testContext(t), ctxKey{}, "caller")))
+	at := ids["attempt"]
+	require.Len(t, at, 3)
+	assert.NotZero(t, at[0])
+	assert.Less(t, at[0], at[1])
+	assert.Less(t, at[1], at[2])
+	assert.Equal(t, at, ids["close"])
+	assert.Equal(t, at[:2], ids["open"])
+	assert.Equal(t, at[:2], ids["first"])
+	assert.Equal(t, []any{"caller", "caller", "caller"}, values)
+}
+
+func TestObserverDownSinceIsWhenTheLastOpenedStreamEnded(t *testing.T) {
+	clk := ssetest.NewClock(testStart)
+	advance := func(d time.Duration) ssetest.Step {
+		return func(*ssetest.Stream) error { clk.Advance(d); return nil }
+	}
+	var attempts []sse.AttemptInfo
+	obs := sse.Observer{Attempt: func(i sse.AttemptInfo) { attempts = append(attempts, i) }}
+	srv := ssetest.NewServer(t,
+		script(ssetest.Raw("id: 1\ndata: a\n\n"), advance(2*time.Second), ssetest.Drop()),
+		ssetest.Script{Status: http.StatusServiceUnavailable},
+		script(ssetest.Raw("data: b\n\n"), advance(time.Second)),
+		noContent,
+	)
+	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithClock(clk), sse.WithConstantDelay(0))
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(testContext(t)))
+	require.Len(t, attempts, 4)
+	dropped := testStart.Add(2 * time.Second)
+	assert.True(t, attempts[0].DownSince.IsZero(), "no stream had opened")
+	assert.Equal(t, dropped, attempts[1].DownSince, "the first stream ended at the drop")
+	assert.Equal(t, dropped, attempts[2].DownSince, "a failed attempt leaves it alone")
+	assert.Equal(t, testStart.Add(3*time.Second), attempts[3].DownSince, "the second stream ended a second later")
 }

@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -24,6 +25,19 @@ type Observer struct {
 type AttemptInfo struct {
 	// Attempt counts the attempts made by this call to Connect, from 1.
 	Attempt int
+	// ID identifies the attempt among every attempt of every Client in
+	// the process, from 1. The OpenInfo, FirstEventInfo and CloseInfo of
+	// the attempt carry the same ID.
+	ID uint64
+	// Context is the context given to Connect, never nil: its values
+	// (such as a trace span to parent the attempt's span) are the
+	// caller's. It is done when Connect's context is.
+	Context context.Context
+	// DownSince is when the last stream opened by this call to Connect
+	// ended; it is zero until one has opened. An attempt with DownSince
+	// set is a reconnection, and the time from DownSince to its OpenInfo
+	// is how long the stream was down.
+	DownSince time.Time
 	// LastEventID is the Last-Event-ID the request carries, if any.
 	LastEventID string
 	// Time is when the attempt started.
@@ -33,6 +47,8 @@ type AttemptInfo struct {
 // OpenInfo describes a connection that has just opened a stream.
 type OpenInfo struct {
 	Attempt int
+	// ID is the attempt's, as in AttemptInfo.
+	ID uint64
 	// Latency is the time from the start of the attempt to the response
 	// headers.
 	Latency time.Duration
@@ -45,6 +61,8 @@ type OpenInfo struct {
 // FirstEventInfo describes the first event of a connection.
 type FirstEventInfo struct {
 	Attempt int
+	// ID is the attempt's, as in AttemptInfo.
+	ID uint64
 	// Latency is the time from the start of the attempt to the event.
 	Latency time.Duration
 	// SinceOpen is the time from the response headers to the event.
@@ -56,6 +74,8 @@ type FirstEventInfo struct {
 // CloseInfo describes the end of an attempt.
 type CloseInfo struct {
 	Attempt int
+	// ID is the attempt's, as in AttemptInfo.
+	ID uint64
 	// Opened reports whether the attempt opened a stream.
 	Opened bool
 	// Duration is how long the stream stayed open (zero when it did not

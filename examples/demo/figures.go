@@ -1,129 +1,96 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"sort"
-	"sync"
+	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
 
-// figures gathers the iOS plan's figures for each job: connect time, time
-// to first event, reconnect time and event latency. The jobs run one
-// after the other, so connection events belong to the job whose progress
-// came last.
+// kinds are the demo's job types, in the order it runs them: the columns
+// of its figures table.
+var kinds = []bookstrack.Kind{bookstrack.KindImport, bookstrack.KindEnrichment, bookstrack.KindScan}
+
+// figures gathers the iOS plan's figures of every job in an
+// ssestats.Stats, one stream per job type, and prints them against the
+// plan's objectives.
 type figures struct {
-	mu      sync.Mutex
-	current string
-	order   []string
-	jobs    map[string]*jobFigures
-	dropped time.Time // when a connection that had opened ended in error
-
-	// The figures of the last stream to open, claimed by the job whose
-	// first update it brings.
-	pendingConnect, pendingFirst time.Duration
+	stats *ssestats.Stats
+	out   io.Writer
+	// resumed, when set, runs after a stream reopens with a Last-Event-ID.
+	resumed func()
 }
 
-type jobFigures struct {
-	connect, firstEvent time.Duration
-	reconnects          []time.Duration
-	latencies           []time.Duration
-}
+func newFigures(out io.Writer) *figures { return &figures{stats: ssestats.New(), out: out} }
 
-func newFigures() *figures { return &figures{jobs: map[string]*jobFigures{}} }
-
-func (f *figures) job(name string) *jobFigures {
-	j, ok := f.jobs[name]
-	if !ok {
-		j = &jobFigures{}
-		f.jobs[name] = j
-		f.order = append(f.order, name)
-	}
-	return j
-}
-
-// observer feeds the figures from every stream.
-func (f *figures) observer(out io.Writer) sse.Observer {
-	return sse.Observer{
-		Open: func(i sse.OpenInfo) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if !f.dropped.IsZero() {
-				took := time.Since(f.dropped)
-				if j := f.jobs[f.current]; j != nil {
-					j.reconnects = append(j.reconnects, took)
-				}
-				f.dropped = time.Time{}
-				fmt.Fprintf(out, "-- reconnected in %v, resuming after event %s --\n", round(took), i.LastEventID)
+// options are the client options that feed the figures of a job type:
+// its streams' observer and the results fetches of every type.
+func (f *figures) options(kind bookstrack.Kind) []bookstrack.Option {
+	obs := f.stats.Observer(string(kind))
+	count := obs.Open
+	obs.Open = func(i sse.OpenInfo) {
+		count(i)
+		if i.LastEventID != "" {
+			fmt.Fprintf(f.out, "-- reconnected, resuming after event %s --\n", i.LastEventID)
+			if f.resumed != nil {
+				f.resumed()
 			}
-			f.pendingConnect = i.Latency
-		},
-		FirstEvent: func(i sse.FirstEventInfo) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.pendingFirst = i.Latency
-		},
-		Close: func(i sse.CloseInfo) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if i.Opened && i.Err != nil && !errors.Is(i.Err, sse.ErrClosed) {
-				f.dropped = time.Now()
-			}
-		},
-	}
-}
-
-// progress notes an update of the named job: its latency from the
-// server's timestamp, and, for its first update, the connection figures
-// of the stream that brought it.
-func (f *figures) progress(name string, p bookstrack.Progress) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.current != name {
-		f.current = name
-		j := f.job(name)
-		j.connect, j.firstEvent = f.pendingConnect, f.pendingFirst
-	}
-	if !p.Time.IsZero() && p.EventID != "" {
-		f.job(name).latencies = append(f.job(name).latencies, max(time.Since(p.Time), 0))
-	}
-}
-
-func (f *figures) print(out io.Writer) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fmt.Fprintln(out, "\n== Figures ==")
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "job\tconnect\tfirst event\treconnect\tevent latency (median / max)\tevents")
-	for _, name := range f.order {
-		j := f.jobs[name]
-		reconnect := "-"
-		if len(j.reconnects) > 0 {
-			reconnect = round(j.reconnects[0]).String()
 		}
-		med, mx := stats(j.latencies)
-		fmt.Fprintf(tw, "%s\t%v\t%v\t%s\t%v / %v\t%d\n", name, round(j.connect), round(j.firstEvent), reconnect, round(med), round(mx), len(j.latencies))
 	}
+	return []bookstrack.Option{
+		bookstrack.WithStreamOptions(sse.WithObserver(obs)),
+		bookstrack.WithFetchObserver(func(i bookstrack.FetchInfo) {
+			f.stats.Stream(string(i.Kind)).Fetch(i.StatusCode, i.Duration, i.Err)
+		}),
+	}
+}
+
+// progress notes the latency of a streamed update (polled ones carry no
+// event ID, and may carry no server time).
+func (f *figures) progress(kind bookstrack.Kind, p bookstrack.Progress) {
+	if p.EventID != "" {
+		f.stats.Stream(string(kind)).Progress(p.Time)
+	}
+}
+
+// print writes the table: a row per figure, a column per job type, the
+// aggregate, the plan's objective and whether the aggregate meets it.
+func (f *figures) print(out io.Writer) {
+	snap := f.stats.Snapshot()
+	plan := ssestats.Plan()
+	fmt.Fprintln(out, "\n== Figures (times: p95) ==")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	figs := make([]ssestats.Figures, 0, len(kinds)+1) // the job types', then the aggregate
+	head := []string{"figure"}
+	for _, k := range kinds {
+		figs = append(figs, snap.Streams[string(k)])
+		head = append(head, string(k))
+	}
+	figs = append(figs, snap.All)
+	cols := make([][]ssestats.Verdict, len(figs))
+	for i, fig := range figs {
+		cols[i] = fig.Check(plan)
+	}
+	fmt.Fprintln(tw, strings.Join(append(head, "all", "plan", "result"), "\t"))
+	for r, v := range cols[len(figs)-1] {
+		row := []string{v.Figure}
+		for _, col := range cols {
+			row = append(row, col[r].Value)
+		}
+		fmt.Fprintln(tw, strings.Join(append(row, v.Target, v.Outcome.String()), "\t"))
+	}
+	errs := []string{"errors 404/429/5xx"}
+	drops := []string{"drops"}
+	for _, fig := range figs {
+		e := fig.Errors
+		errs = append(errs, fmt.Sprintf("%d/%d/%d", e.NotFound, e.TooManyRequests, e.Server))
+		drops = append(drops, fmt.Sprint(fig.Drops))
+	}
+	fmt.Fprintln(tw, strings.Join(append(errs, "-", "-"), "\t"))
+	fmt.Fprintln(tw, strings.Join(append(drops, "-", "-"), "\t"))
 	tw.Flush()
-}
-
-func stats(ds []time.Duration) (median, maximum time.Duration) {
-	if len(ds) == 0 {
-		return 0, 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, k int) bool { return s[i] < s[k] })
-	return s[len(s)/2], s[len(s)-1]
-}
-
-func round(d time.Duration) time.Duration {
-	if d > 10*time.Millisecond {
-		return d.Round(time.Millisecond)
-	}
-	return d.Round(10 * time.Microsecond)
 }

@@ -1,8 +1,10 @@
 // Command demo streams three BooksTrack jobs end to end: it imports a
 // Goodreads library export, enriches the ISBNs of the imported books, and
 // scans bookshelf photos, showing live progress, the results as tables,
-// and the connection figures the iOS migration plan asked for (connect
-// time, time to first event, reconnect time, event latency).
+// and the figures the iOS migration plan set objectives for (success
+// rates, errors by type, connection, reconnection and first-message
+// times, progress latency), gathered by sse/ssestats, against those
+// objectives.
 //
 // With no flags it starts the fake BooksTrack API (bookstracktest) in the
 // process, and cuts the import's stream once in the middle of an event to
@@ -24,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +94,7 @@ type demo struct {
 }
 
 func run(ctx context.Context, o options, out io.Writer) error {
-	d := &demo{out: out, figures: newFigures(), term: isTerminal(out), drop: !o.noDrop}
+	d := &demo{out: out, figures: newFigures(out), term: isTerminal(out), drop: !o.noDrop}
 	if o.baseURL == "" {
 		step := 150 * time.Millisecond
 		if o.short {
@@ -108,7 +111,6 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		bookstrack.WithBaseURL(o.baseURL),
 		bookstrack.WithRoutes(o.routes),
 		bookstrack.WithStreamOptions(
-			sse.WithObserver(d.figures.observer(out)),
 			// The server asks for 5 s between reconnections; the demo
 			// waits less so the resume shows without a pause.
 			sse.WithMaxDelay(300*time.Millisecond),
@@ -155,7 +157,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 }
 
 func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, string, error) {
-	c, err := csvimport.NewClient(d.opts...)
+	c, err := csvimport.NewClient(d.options(bookstrack.KindImport)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -165,11 +167,17 @@ func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, s
 		return nil, "", err
 	}
 	fmt.Fprintf(d.out, "started import %s (%d bytes)\n", job.ID, len(csv))
+	if d.fake != nil {
+		d.figures.resumed = func() { d.fake.ResumeJob(job.ID) }
+	}
 	var once sync.Once
-	h := d.handlers("import", job.ID, func(p bookstrack.Progress) {
+	h := d.handlers("import", bookstrack.KindImport, func(p bookstrack.Progress) {
 		if d.drop && d.fake != nil && p.Fraction > 0 && p.Fraction < 0.5 {
 			once.Do(func() {
 				fmt.Fprintln(d.out, "\n-- cutting the connection in the middle of an event --")
+				// The job waits until the stream is back, so the cut
+				// always comes before its end.
+				d.fake.PauseJob(job.ID)
 				go d.fake.DropStreams(job.ID)
 			})
 		}
@@ -186,7 +194,7 @@ func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, s
 }
 
 func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
-	c, err := enrichment.NewClient(d.opts...)
+	c, err := enrichment.NewClient(d.options(bookstrack.KindEnrichment)...)
 	if err != nil {
 		return "", err
 	}
@@ -199,7 +207,7 @@ func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
 		return "", err
 	}
 	fmt.Fprintf(d.out, "started enrichment %s (%d ISBNs)\n", job.ID, len(isbns))
-	if _, err := c.Watch(ctx, job, d.handlers("enrichment", job.ID, nil)); err != nil {
+	if _, err := c.Watch(ctx, job, d.handlers("enrichment", bookstrack.KindEnrichment, nil)); err != nil {
 		return "", err
 	}
 	res, err := c.Results(ctx, job.ID)
@@ -211,7 +219,7 @@ func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
 }
 
 func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
-	c, err := scan.NewClient(d.opts...)
+	c, err := scan.NewClient(d.options(bookstrack.KindScan)...)
 	if err != nil {
 		return "", err
 	}
@@ -227,7 +235,7 @@ func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
 			bar.done()
 			return "", err
 		}
-		d.figures.progress("scan", p)
+		d.figures.progress(bookstrack.KindScan, p)
 		bar.show(p, string(scan.StageOf(p)))
 	}
 	bar.done()
@@ -241,11 +249,11 @@ func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
 
 // handlers shows a job's progress on a bar and notes its figures; also
 // calls extra, when given, with each update.
-func (d *demo) handlers(name, jobID string, extra func(bookstrack.Progress)) bookstrack.Handlers {
+func (d *demo) handlers(name string, kind bookstrack.Kind, extra func(bookstrack.Progress)) bookstrack.Handlers {
 	bar := d.newBar(name)
 	return bookstrack.Handlers{
 		Progress: func(p bookstrack.Progress) {
-			d.figures.progress(name, p)
+			d.figures.progress(kind, p)
 			bar.show(p, "")
 			if extra != nil {
 				extra(p)
@@ -263,6 +271,12 @@ func (d *demo) handlers(name, jobID string, extra func(bookstrack.Progress)) boo
 			bar.note(fmt.Sprintf("%s: %v", name, err))
 		},
 	}
+}
+
+// options are the client options of a job type: the shared ones and
+// those feeding its figures.
+func (d *demo) options(kind bookstrack.Kind) []bookstrack.Option {
+	return append(slices.Clone(d.opts), d.figures.options(kind)...)
 }
 
 func (d *demo) section(title string) {

@@ -26,12 +26,21 @@ func TestDemoShort(t *testing.T) {
 	for _, want := range []string{
 		`All 3 jobs completed: import ` + uuid + `, enrichment ` + uuid + `, scan ` + uuid,
 		`cutting the connection in the middle of an event`,
-		`reconnected in .*, resuming after event \d+-\w+`,
+		`reconnected, resuming after event \d+-\w+`,
 		`created \d+, updated \d+, duplicates skipped 1`,
 		`not found: 9781234567897`,
 		`books detected: \d+ approved, \d+ to review`,
-		`== Figures ==`,
-		`import\s+\S+\s+\S+\s+\d`, // the import's row has a reconnect time
+		`== Figures \(times: p95\) ==`,
+		`figure\s+imports\s+enrichment\s+scans\s+all\s+plan\s+result`,
+		// The cut gives the import exactly one reconnection, timed.
+		`reconnection success\s+100\.0 % \(1/1\)\s+-\s+-\s+100\.0 % \(1/1\)\s+> 95 %\s+pass`,
+		`reconnection time\s+\S+ \(n=1\)\s+-\s+-\s+\S+ \(n=1\)\s+< 5s\s+(pass|miss)`,
+		`connection success\s+100\.0 % \(1/1\)\s+100\.0 % \(1/1\)\s+100\.0 % \(1/1\)\s+100\.0 % \(3/3\)\s+> 99 %\s+pass`,
+		`results-fetch success\s+(100\.0 % \(1/1\)\s+){3}100\.0 % \(3/3\)\s+> 99 %\s+pass`,
+		`progress latency\s+(\S+ \(n=\d+\)\s+){4}< 50ms\s+(pass|miss)`,
+		`time to first message\s+(\S+ \(n=\d+\)\s+){4}< 500ms\s+(pass|miss)`,
+		`connection time\s+(\S+ \(n=\d+\)\s+){4}< 100ms\s+(pass|miss)`,
+		`drops\s+1\s+0\s+0\s+1`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

@@ -101,9 +101,15 @@ func (c *Client) Status(ctx context.Context, jobID string) (bookstrack.Progress,
 // 404 is ErrResultsExpired when this client saw the job complete and the
 // results TTL has passed since by its clock, ErrResultsUnavailable
 // otherwise, both wrapped with the server's *APIError.
-func (c *Client) Results(ctx context.Context, jobID string) (json.RawMessage, error) {
+func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, err error) {
 	if err := api.CheckID(jobID); err != nil {
 		return nil, err
+	}
+	if c.cfg.OnFetch != nil {
+		start := c.cfg.Clock.Now()
+		defer func() {
+			c.cfg.OnFetch(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
+		}()
 	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
 	if errors.Is(err, bookstrack.ErrNotFound) {
