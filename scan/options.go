@@ -6,18 +6,18 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 )
 
-// DefaultApprovalThreshold is the confidence from which a detected book
-// is approved by default.
-const DefaultApprovalThreshold = 0.8
+// defaultApprovalThreshold is the confidence from which a detected book
+// is approved unless WithApprovalThreshold says otherwise.
+const defaultApprovalThreshold = 0.8
 
 // thresholdKey keys the approval threshold in bookstrack.Config.Extra.
 type thresholdKey struct{}
 
 // WithApprovalThreshold sets the confidence from which a detected book
-// counts as approved rather than needing review (default
-// DefaultApprovalThreshold). By the options' zero-value rule, zero keeps
-// the default and a negative t turns the threshold off: every book of a
-// known confidence is approved. Other job clients ignore it.
+// counts as approved rather than needing review (default 0.8). By the
+// options' zero-value rule, zero keeps the default and a negative t
+// turns the threshold off: every book of a known confidence is approved.
+// Other job clients ignore it.
 func WithApprovalThreshold(t float64) bookstrack.Option {
 	return func(c *bookstrack.Config) {
 		if c.Extra == nil {
@@ -32,7 +32,7 @@ func threshold(cfg *bookstrack.Config) float64 {
 	t, _ := cfg.Extra[thresholdKey{}].(float64)
 	switch {
 	case t == 0:
-		return DefaultApprovalThreshold
+		return defaultApprovalThreshold
 	case t < 0:
 		return math.Inf(-1) // off: below every confidence
 	}
