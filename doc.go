@@ -22,6 +22,16 @@
 // *JobFailedError, ErrJobNotFound, *EventError for a malformed event,
 // *InputError for input refused before upload.
 //
+// # Options
+//
+// Every Option follows one zero-value rule: a zero value (0, "", nil,
+// false, the first constant of an enumeration) keeps the default, and a
+// negative number turns the setting off where it can be off
+// (WithStallTimeout, WithResponseHeaderTimeout, WithCallRetries,
+// scan.WithApprovalThreshold) and keeps the default where it cannot
+// (WithResultsTTL, WithPollInterval, WithMaxRetryDelay). When two options
+// set the same thing, the last wins.
+//
 // # Errors of a watch
 //
 // Watch (and the error Updates yields last) ends with nil and the

@@ -3,8 +3,9 @@ package bookstrack
 import (
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
+
+	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // Kind is the type of a job; its value is the job's path segment in the v3
@@ -65,7 +66,7 @@ type Job struct {
 // the token too.
 func (j Job) String() string {
 	return fmt.Sprintf("{ID:%s Kind:%s Status:%s StreamURL:%s StatusURL:%s LastEventID:%s Token:%s}",
-		j.ID, j.Kind, j.Status, withoutQuery(j.StreamURL), withoutQuery(j.StatusURL), j.LastEventID, redacted(j.Token))
+		j.ID, j.Kind, j.Status, sse.RedactURL(j.StreamURL), sse.RedactURL(j.StatusURL), j.LastEventID, redacted(j.Token))
 }
 
 // GoString is String for %#v.
@@ -76,16 +77,6 @@ func redacted(secret string) string {
 		return ""
 	}
 	return "[redacted]"
-}
-
-// withoutQuery returns u without user info, query and fragment.
-func withoutQuery(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	p.User, p.RawQuery, p.Fragment, p.RawFragment = nil, "", "", ""
-	return p.String()
 }
 
 // LogValue leaves the token out of logs.

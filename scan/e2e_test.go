@@ -69,7 +69,7 @@ func TestEndToEnd(t *testing.T) {
 
 func TestApprovalThresholdOption(t *testing.T) {
 	_, opts := jobtest.Fake(t, bookstrack.V3)
-	c, err := scan.NewClient(append(opts, bookstrack.WithApprovalThreshold(-1))...)
+	c, err := scan.NewClient(append(opts, scan.WithApprovalThreshold(-1))...)
 	require.NoError(t, err)
 	ctx := jobtest.Context(t)
 	job, err := c.Start(ctx, []byte("shelf one"))

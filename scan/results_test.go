@@ -99,7 +99,7 @@ func TestResultsDecodesEveryVariant(t *testing.T) {
 		},
 		{
 			name:        "WithApprovalThreshold(0.5): 0.5 approved, unknown confidence still needs review",
-			opts:        []bookstrack.Option{bookstrack.WithApprovalThreshold(0.5)},
+			opts:        []bookstrack.Option{scan.WithApprovalThreshold(0.5)},
 			body:        `{"success":true,"data":{"jobId":"` + jobtest.JobID + `","status":"completed","results":` + detected + `}}`,
 			books:       all,
 			approved:    []scan.DetectedBook{dune, emma, blurry, half},

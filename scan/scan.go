@@ -1,8 +1,7 @@
 // Package scan detects the books on one to five bookshelf photos with
 // BooksTrack and follows the scan to its results: each detected book with
 // its bounding box and confidence, split into approved and needs-review
-// by a confidence threshold (bookstrack.WithApprovalThreshold, default
-// 0.8).
+// by a confidence threshold (WithApprovalThreshold, default 0.8).
 //
 //	c, err := scan.NewClient(bookstrack.WithBaseURL(url))
 //	job, err := c.Start(ctx, photo1, photo2)
@@ -42,7 +41,7 @@ func NewClient(opts ...bookstrack.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{jobs: jc, threshold: jc.Config().ApprovalThreshold}, nil
+	return &Client{jobs: jc, threshold: threshold(jc.Config())}, nil
 }
 
 // Start uploads the photos (1 to MaxPhotos, each at most MaxPhotoSize

@@ -207,6 +207,10 @@ func (c *Client[H]) CloseWithCause(cause error) {
 		c.mu.Lock()
 		c.closeErr = cause
 		close(c.closed)
+		if c.wake != nil {
+			close(c.wake)
+			c.wake = nil
+		}
 		if c.cancelConn != nil {
 			c.cancelConn(cause)
 		}
@@ -259,13 +263,17 @@ func (c *Client[H]) closedErr() error {
 	return c.closeErr
 }
 
-// wait sleeps d on the Client's clock, cut short by Restart.
+// wait sleeps d on the Client's clock, cut short by Restart and Close.
 func (c *Client[H]) wait(ctx context.Context, d time.Duration) error {
 	c.mu.Lock()
 	if c.restartPending {
 		c.restartPending = false
 		c.mu.Unlock()
 		return nil
+	}
+	if c.isClosed() { // Close closes c.wake under c.mu, once set
+		c.mu.Unlock()
+		return c.closedErr()
 	}
 	wake := make(chan struct{})
 	c.wake = wake
@@ -275,22 +283,10 @@ func (c *Client[H]) wait(ctx context.Context, d time.Duration) error {
 		c.wake = nil
 		c.mu.Unlock()
 	}()
-	if d <= 0 {
-		return c.stopped(ctx)
+	if err := sleep(ctx, c.cfg.clock, d, wake); err != nil {
+		return err
 	}
-	fired := make(chan struct{})
-	t := c.cfg.clock.AfterFunc(d, func() { close(fired) })
-	defer t.Stop()
-	select {
-	case <-fired:
-		return nil
-	case <-wake:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.closed:
-		return c.closedErr()
-	}
+	return c.stopped(ctx) // nil unless woken by Close
 }
 
 func (c *Client[H]) setLastEventID(id string) {

@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/bookstrack/bookstrack-go/internal/excerpt"
 )
 
 var (
@@ -99,14 +100,7 @@ func (e *StatusError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sse: %s: %s", e.URL, e.Status)
 	if body := strings.TrimSpace(string(e.Body)); body != "" {
-		if len(body) > 200 {
-			cut := 200
-			for cut > 0 && !utf8.RuneStart(body[cut]) {
-				cut--
-			}
-			body = body[:cut] + "..."
-		}
-		fmt.Fprintf(&b, ": %q", body)
+		fmt.Fprintf(&b, ": %q", excerpt.Cut(body, 200))
 	}
 	return b.String()
 }

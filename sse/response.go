@@ -2,16 +2,16 @@ package sse
 
 import (
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bookstrack/bookstrack-go/internal/retryafter"
 )
 
 // maxErrorBody bounds how much of an error response's body is kept.
@@ -34,7 +34,7 @@ func checkResponse(resp *http.Response, body io.Reader, now time.Time) (err erro
 	case code == http.StatusNoContent:
 		return nil, true
 	case isRedirect(code):
-		return &RedirectError{StatusCode: code, Location: redactLocation(resp.Header.Get("Location")), Reason: "no usable Location"}, true
+		return &RedirectError{StatusCode: code, Location: RedactURL(resp.Header.Get("Location")), Reason: "no usable Location"}, true
 	default:
 		excerpt, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
 		se := &StatusError{
@@ -44,7 +44,7 @@ func checkResponse(resp *http.Response, body io.Reader, now time.Time) (err erro
 			Body:       excerpt,
 			URL:        where,
 		}
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+		if d, ok := retryafter.Parse(resp.Header.Get("Retry-After"), now, math.MaxInt64); ok {
 			se.RetryAfter = d
 		}
 		return se, !se.Temporary()
@@ -95,26 +95,6 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-// A date in the past means no delay.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		const maxSecs = uint64(math.MaxInt64) / uint64(time.Second)
-		if err != nil || secs > maxSecs {
-			return time.Duration(math.MaxInt64), true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // redactURL returns u without user info, query and fragment, so that
 // tokens never reach error messages and logs.
 func redactURL(u *url.URL) string {
@@ -125,14 +105,24 @@ func redactURL(u *url.URL) string {
 	return r.String()
 }
 
-// redactLocation is redactURL for a Location header, which may be relative
-// or not parse at all.
-func redactLocation(loc string) string {
-	if u, err := url.Parse(loc); err == nil {
+// RedactURL returns the URL s without user info, query and fragment, for
+// error texts and logs: the module's one redaction, used by the job
+// packages too. A relative reference keeps its path; one that does not
+// parse keeps only what precedes a query or fragment, without what
+// looks like user info.
+func RedactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
 		return redactURL(u)
 	}
-	if i := strings.IndexAny(loc, "?#@"); i >= 0 {
-		return loc[:i]
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
-	return loc
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		start := 0
+		if i := strings.Index(s, "//"); i >= 0 && i < at {
+			start = i + 2
+		}
+		s = s[:start] + s[at+1:]
+	}
+	return s
 }

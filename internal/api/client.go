@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -37,10 +36,10 @@ type Client struct {
 }
 
 // New returns a Client for cfg, checking its base URL.
-func New(cfg *config.Config) (*Client, error) {
+func New(cfg *bookstrack.Config) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &bookstrack.InputError{Field: "base URL", Reason: fmt.Sprintf("%q is not an absolute http(s) URL", redact(u))}
+		return nil, &bookstrack.InputError{Field: "base URL", Reason: fmt.Sprintf("%q is not an absolute http(s) URL", sse.RedactURL(cfg.BaseURL))}
 	}
 	return &Client{base: u, hc: cfg.HTTPClient, v2: cfg.V2, clock: cfg.Clock,
 		headerTimeout: cfg.HeaderTimeout, retries: cfg.CallRetries, maxDelay: cfg.MaxRetryDelay}, nil
@@ -175,9 +174,9 @@ func (c *Client) do(ctx context.Context, op bookstrack.Op, method, u, contentTyp
 	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), errHeaderTimeout) {
-			return nil, fmt.Errorf("bookstrack: %s %s: %w after %v", method, redact(req.URL), bookstrack.ErrTimeout, c.headerTimeout)
+			return nil, fmt.Errorf("bookstrack: %s %s: %w after %v", method, sse.RedactURL(req.URL.String()), bookstrack.ErrTimeout, c.headerTimeout)
 		}
-		return nil, fmt.Errorf("bookstrack: %s %s: %w", method, redact(req.URL), unwrapURLError(err))
+		return nil, fmt.Errorf("bookstrack: %s %s: %w", method, sse.RedactURL(req.URL.String()), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if err := c.checkResponse(resp, op); err != nil {
@@ -185,7 +184,7 @@ func (c *Client) do(ctx context.Context, op bookstrack.Op, method, u, contentTyp
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("bookstrack: %s %s: reading the response: %w", method, redact(req.URL), err)
+		return nil, fmt.Errorf("bookstrack: %s %s: reading the response: %w", method, sse.RedactURL(req.URL.String()), err)
 	}
 	if len(raw) > maxBody {
 		return nil, &bookstrack.DecodeError{What: "response", Err: fmt.Errorf("body larger than %d bytes", maxBody)}
@@ -219,22 +218,3 @@ func unwrapURLError(err error) error {
 
 // errHeaderTimeout is the cause of a call cut by the header timeout.
 var errHeaderTimeout = errors.New("response header timeout")
-
-// redact returns u without user info, query and fragment.
-func redact(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return r.String()
-}
-
-// Redact returns the URL s without user info, query and fragment, for
-// error texts: the one copy of the job packages.
-func Redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	return redact(u)
-}

@@ -1,17 +1,19 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/excerpt"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
+	"github.com/bookstrack/bookstrack-go/internal/retryafter"
+	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -60,7 +62,7 @@ func (c *Client) checkResponse(resp *http.Response, op bookstrack.Op) error {
 		return nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return c.Error(op, resp.Request.Method, redact(resp.Request.URL), resp.StatusCode, resp.Header, body)
+	return c.Error(op, resp.Request.Method, sse.RedactURL(resp.Request.URL.String()), resp.StatusCode, resp.Header, body)
 }
 
 // Error is the package's Error for a call op of this client: the error
@@ -94,13 +96,13 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 	if err := json.Unmarshal(body, &p); err == nil || (json.Valid(body) && strings.HasPrefix(strings.TrimSpace(string(body)), "{")) {
 		fromBody = p.apply(&e) // a field of an odd type spoils only that field
 	} else if text := strings.TrimSpace(string(body)); text != "" {
-		e.Detail = excerpt(text, 200)
+		e.Detail = excerpt.Cut(text, 200)
 	}
 	if status != http.StatusTooManyRequests {
 		return &e
 	}
 	rl := &bookstrack.RateLimitError{APIError: e, RetryAfter: fromBody, Limit: -1, Remaining: -1}
-	if d, ok := RetryAfter(header.Get("Retry-After"), now, maxRetryAfter); ok {
+	if d, ok := retryafter.Parse(header.Get("Retry-After"), now, maxRetryAfter); ok {
 		rl.RetryAfter = d
 	}
 	if v, err := strconv.Atoi(header.Get("X-RateLimit-Limit")); err == nil {
@@ -120,7 +122,7 @@ func Error(method, url string, status int, header http.Header, body []byte, now 
 // details.retryAfter in seconds.
 func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	e.Type, e.Title, e.Instance = p.Type, p.Title, p.Instance
-	e.Code, e.Detail = p.Code, FirstNonEmpty(p.Detail, p.Message)
+	e.Code, e.Detail = p.Code, cmp.Or(p.Detail, p.Message)
 	if v, ok := boolOf(p.Retryable); ok {
 		e.Retryable = v
 	}
@@ -136,8 +138,8 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 	_ = json.Unmarshal(p.Error, &legacy) // an odd field spoils only itself
 	switch {
 	case legacy.Code+legacy.Message != "":
-		e.Code = FirstNonEmpty(e.Code, legacy.Code)
-		e.Detail = FirstNonEmpty(e.Detail, legacy.Message)
+		e.Code = cmp.Or(e.Code, legacy.Code)
+		e.Detail = cmp.Or(e.Detail, legacy.Message)
 		if v, ok := boolOf(legacy.Retryable); ok {
 			e.Retryable = v
 		}
@@ -145,7 +147,7 @@ func (p *problem) apply(e *bookstrack.APIError) time.Duration {
 			details = legacy.Details
 		}
 	case json.Unmarshal(p.Error, &text) == nil:
-		e.Detail = FirstNonEmpty(e.Detail, text)
+		e.Detail = cmp.Or(e.Detail, text)
 	}
 	if ms, ok := numberOf(p.RetryAfterMs); ok {
 		return min(time.Duration(ms*float64(time.Millisecond)), maxRetryAfter)
@@ -189,54 +191,6 @@ func numberOf(raw json.RawMessage) (float64, bool) {
 	return float64(f), true
 }
 
-// RetryAfter reads a Retry-After header, delay seconds or an HTTP date
-// (relative to now), capped at limit: the one parser of the job
-// packages. A huge number of seconds is a wait of limit, not an
-// overflow; a date in the past is no wait.
-func RetryAfter(v string, now time.Time, limit time.Duration) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || math.IsNaN(secs) {
-			return 0, false
-		}
-		if secs >= limit.Seconds() {
-			return limit, true
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(t.Sub(now), 0), limit), true
-	}
-	return 0, false
-}
-
 // maxRetryAfter bounds a wait read by Error, which knows no configured
-// cap; the Client applies its own (config.MaxRetryDelay) on top.
+// cap; the Client applies its own (bookstrack.Config.MaxRetryDelay) on top.
 const maxRetryAfter = 24 * time.Hour
-
-// FirstNonEmpty returns the first of s that is not empty, or "": the one
-// copy the internal packages share.
-func FirstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// excerpt cuts s to at most n bytes at a character boundary, marking the
-// cut, and replaces invalid UTF-8.
-func excerpt(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
-}

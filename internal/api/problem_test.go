@@ -18,7 +18,6 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
@@ -31,13 +30,11 @@ var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 // base URL and a fake clock showing now.
 func newClient(t testing.TB, base string, opts ...bookstrack.Option) *api.Client {
 	t.Helper()
-	cfg := config.Default()
-	bookstrack.WithBaseURL(base)(&cfg)
-	bookstrack.WithClock(ssetest.NewClock(now))(&cfg)
-	bookstrack.WithCallRetries(-1)(&cfg) // retries sleep on the fake clock; their tests turn them on
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := bookstrack.NewConfig(append([]bookstrack.Option{
+		bookstrack.WithBaseURL(base),
+		bookstrack.WithClock(ssetest.NewClock(now)),
+		bookstrack.WithCallRetries(-1), // retries sleep on the fake clock; their tests turn them on
+	}, opts...))
 	c, err := api.New(&cfg)
 	require.NoError(t, err)
 	return c

@@ -24,7 +24,7 @@ func (c *Client) retry(ctx context.Context, op bookstrack.Op, method, u string) 
 		if !ok {
 			return nil, err
 		}
-		if serr := Sleep(ctx, c.clock, wait); serr != nil {
+		if serr := sse.Sleep(ctx, c.clock, wait); serr != nil {
 			return nil, err
 		}
 	}
@@ -52,21 +52,4 @@ func RetryDelay(err error, attempt int, limit time.Duration) (time.Duration, boo
 		return 0, false
 	}
 	return backoff, true // network error or header timeout
-}
-
-// Sleep waits d on clk, or until ctx ends: the one clock sleep of the job
-// packages.
-func Sleep(ctx context.Context, clk sse.Clock, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	fired := make(chan struct{})
-	t := clk.AfterFunc(d, func() { close(fired) })
-	defer t.Stop()
-	select {
-	case <-fired:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -35,15 +36,15 @@ func (c *Client) StartJob(ctx context.Context, kind bookstrack.Kind, contentType
 		return bookstrack.Job{}, err
 	}
 	job := bookstrack.Job{
-		ID:     FirstNonEmpty(s.JobID, s.ID),
+		ID:     cmp.Or(s.JobID, s.ID),
 		Kind:   kind,
-		Token:  FirstNonEmpty(s.Token, s.AuthToken),
-		Status: bookstrack.Status(FirstNonEmpty(s.Status, string(bookstrack.StatusQueued))),
+		Token:  cmp.Or(s.Token, s.AuthToken),
+		Status: bookstrack.Status(cmp.Or(s.Status, string(bookstrack.StatusQueued))),
 	}
 	if !uuidPattern.MatchString(job.ID) {
 		return bookstrack.Job{}, &bookstrack.DecodeError{What: "start response", Field: "jobId", Err: fmt.Errorf("%q is not a UUID", job.ID)}
 	}
-	if stream := FirstNonEmpty(s.StreamURL, s.SSEURL); stream != "" && !c.v2 {
+	if stream := cmp.Or(s.StreamURL, s.SSEURL); stream != "" && !c.v2 {
 		job.StreamURL = c.URL(stream)
 	} else {
 		job.StreamURL = c.StreamURL(kind, job.ID)

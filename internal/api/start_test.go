@@ -16,7 +16,6 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -305,7 +304,6 @@ func TestRoutes(t *testing.T) {
 
 func TestNewRefusesBadBaseURL(t *testing.T) {
 	for _, base := range []string{
-		"",
 		"api.oooefam.net",
 		"/v3",
 		"ftp://api.oooefam.net",
@@ -316,8 +314,7 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 		"mailto:someone@example.com",
 	} {
 		t.Run(fmt.Sprintf("base URL %q", base), func(t *testing.T) {
-			cfg := config.Default()
-			bookstrack.WithBaseURL(base)(&cfg)
+			cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithBaseURL(base)})
 			c, err := api.New(&cfg)
 			assert.Nil(t, c)
 			var ie *bookstrack.InputError
@@ -326,10 +323,9 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
 		})
 	}
-	for _, base := range []string{"http://localhost:8080", "https://api.oooefam.net/", "https://api.oooefam.net/prefix/"} {
+	for _, base := range []string{"" /* the zero value: DefaultBaseURL */, "http://localhost:8080", "https://api.oooefam.net/", "https://api.oooefam.net/prefix/"} {
 		t.Run(fmt.Sprintf("base URL %q accepted", base), func(t *testing.T) {
-			cfg := config.Default()
-			bookstrack.WithBaseURL(base)(&cfg)
+			cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithBaseURL(base)})
 			_, err := api.New(&cfg)
 			assert.NoError(t, err)
 		})

@@ -15,13 +15,12 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 )
 
 // Client calls the API for one kind of job.
 type Client struct {
 	kind bookstrack.Kind
-	cfg  config.Config
+	cfg  bookstrack.Config
 	api  *api.Client
 
 	mu      sync.Mutex
@@ -30,12 +29,7 @@ type Client struct {
 
 // New returns a Client for jobs of the kind.
 func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
-	cfg := config.Default()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
+	cfg := bookstrack.NewConfig(opts)
 	ac, err := api.New(&cfg)
 	if err != nil {
 		return nil, err
@@ -44,7 +38,7 @@ func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
 }
 
 // Config returns the client's configuration, which must not be modified.
-func (c *Client) Config() *config.Config { return &c.cfg }
+func (c *Client) Config() *bookstrack.Config { return &c.cfg }
 
 // Start posts a start request with the given body. It is never retried.
 func (c *Client) Start(ctx context.Context, contentType string, body []byte) (bookstrack.Job, error) {
@@ -113,7 +107,9 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 	}
 	if c.cfg.OnFetch != nil {
 		start := c.cfg.Clock.Now()
-		defer func() { c.cfg.OnFetch(string(c.kind), jobID, c.cfg.Clock.Now().Sub(start), err) }()
+		defer func() {
+			c.cfg.OnFetch(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
+		}()
 	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
 	if errors.Is(err, bookstrack.ErrNotFound) {

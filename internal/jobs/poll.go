@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
-	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // poll follows the job through its status route after a timeout event, at
@@ -15,14 +15,14 @@ import (
 func (w *watcher) poll(ctx context.Context) (bookstrack.Completion, error) {
 	var wait time.Duration // the first poll goes at once: the stream was quiet for minutes
 	for {
-		if err := api.Sleep(ctx, w.cfg.Clock, wait); err != nil {
-			return bookstrack.Completion{}, w.failure(ctx, nil, err)
+		if err := sse.Sleep(ctx, w.cfg.Clock, wait); err != nil {
+			return bookstrack.Completion{}, w.failure(ctx, err)
 		}
 		wait = w.cfg.PollInterval
 		p, err := w.pollOnce(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return bookstrack.Completion{}, w.failure(ctx, nil, err)
+				return bookstrack.Completion{}, w.failure(ctx, err)
 			}
 			if errors.Is(err, bookstrack.ErrNotFound) || errors.Is(err, bookstrack.ErrUnauthorized) {
 				return bookstrack.Completion{}, err

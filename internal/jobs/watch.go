@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
-	"github.com/bookstrack/bookstrack-go/internal/config"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -22,6 +22,7 @@ const floatNoise = 1e-9
 
 // Stream defaults, overridable through bookstrack.WithStreamOptions.
 const (
+	idleTimeout    = 75 * time.Second // the server pings every 30 s
 	giveUpAttempts = 10
 	giveUpAfter    = 5 * time.Minute
 )
@@ -44,13 +45,14 @@ type stream interface {
 // delivery restarts the stall timer. fetchStatus is nil when the job has
 // no status route: a timeout event then lets the stream reconnect.
 type watcher struct {
-	cfg         *config.Config
+	cfg         *bookstrack.Config
 	job         bookstrack.Job
 	h           bookstrack.Handlers
-	log         *slog.Logger
-	stall       sse.Timer // nil when the stall timeout is off
+	log         *slog.Logger // nil: no logging
+	stall       sse.Timer    // nil when the stall timeout is off
 	stream      stream
 	fetchStatus func(context.Context) (json.RawMessage, error)
+	apiError    func(*sse.StatusError) error // the typed error of a stream's error response; nil: none
 
 	shown     float64             // the highest fraction delivered
 	delivered bool                // whether any progress was delivered
@@ -63,13 +65,13 @@ type watcher struct {
 
 // newWatcher returns the state machine of a watch of job; fetchStatus
 // reads the job's status, nil when it has no status route.
-func newWatcher(cfg *config.Config, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
+func newWatcher(cfg *bookstrack.Config, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
 	return &watcher{cfg: cfg, job: job, h: h, log: cfg.Logger, fetchStatus: fetchStatus}
 }
 
 // run watches job until it ends and returns its completion, or the error
 // that ended the watch; see Client.Watch.
-func run(ctx context.Context, cfg *config.Config, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
+func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
 	if err := api.CheckID(job.ID); err != nil {
 		return bookstrack.Completion{}, err
 	}
@@ -80,35 +82,52 @@ func run(ctx context.Context, cfg *config.Config, ac *api.Client, job bookstrack
 	token := job.Token
 	if !ac.SameOrigin(url) {
 		if !cfg.CrossOriginStreams {
-			return bookstrack.Completion{}, &bookstrack.OriginError{URL: api.Redact(url), Origin: ac.Origin()}
+			return bookstrack.Completion{}, &bookstrack.OriginError{URL: sse.RedactURL(url), Origin: ac.Origin()}
 		}
 		token = "" // followed, but the token stays home
 	}
-	statusURL := api.FirstNonEmpty(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
 	var fetch func(context.Context) (json.RawMessage, error)
-	if statusURL != "" {
+	if statusURL := statusRoute(ac, job); statusURL != "" {
 		fetch = func(ctx context.Context) (json.RawMessage, error) { return ac.StatusAt(ctx, statusURL) }
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	w := newWatcher(cfg, job, h, fetch)
-	if cfg.StallTimeout > 0 {
-		w.stall = cfg.Clock.AfterFunc(cfg.StallTimeout, func() { cancel(bookstrack.ErrStalled) })
-		defer w.stall.Stop()
+	w.apiError = func(se *sse.StatusError) error {
+		return ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
 	}
 	sc, err := sse.NewClient(url, w, w.streamOptions(token)...)
 	if err != nil {
 		return bookstrack.Completion{}, fmt.Errorf("bookstrack: watching job %s: %w", job.ID, err)
 	}
-	w.stream = sc
-	err = sc.Connect(ctx)
+	return w.follow(ctx, sc, sc.Connect)
+}
+
+// statusRoute is the URL a watch of job polls after a timeout event: the
+// start response's statusUrl when the server gave one, the route set's
+// status route otherwise, "" when the set has none (the watch then
+// reconnects).
+func statusRoute(ac *api.Client, job bookstrack.Job) string {
+	return cmp.Or(job.StatusURL, ac.StatusURL(job.Kind, job.ID))
+}
+
+// follow runs the watch over s: connect plays the stream, delivering its
+// events to w's Handler methods, until it returns. The stall timer runs
+// from here; a timeout event that asked for polling continues with poll.
+func (w *watcher) follow(ctx context.Context, s stream, connect func(context.Context) error) (bookstrack.Completion, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if w.cfg.StallTimeout > 0 {
+		w.stall = w.cfg.Clock.AfterFunc(w.cfg.StallTimeout, func() { cancel(bookstrack.ErrStalled) })
+		defer w.stall.Stop()
+	}
+	w.stream = s
+	err := connect(ctx)
 	switch {
 	case w.done:
 		return w.result, w.err
 	case w.timedOut && ctx.Err() == nil:
 		return w.poll(ctx)
 	}
-	return bookstrack.Completion{}, w.failure(ctx, ac, err)
+	return bookstrack.Completion{}, w.failure(ctx, err)
 }
 
 func (w *watcher) streamOptions(token string) []sse.Option {
@@ -116,7 +135,7 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 		sse.WithHTTPClient(w.cfg.HTTPClient),
 		sse.WithClock(w.cfg.Clock),
 		sse.WithLogger(w.log),
-		sse.WithIdleTimeout(config.DefaultIdleTimeout),
+		sse.WithIdleTimeout(idleTimeout),
 		sse.WithGiveUp(giveUpAttempts, giveUpAfter),
 		sse.WithLastEventID(w.job.LastEventID),
 	}
@@ -133,7 +152,7 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 // failure maps why Connect (or polling) returned to the watch's error.
 // The context policy is the calls': the context's error, wrapped so that
 // errors.Is finds it, and ErrStalled when the stall timer ended it.
-func (w *watcher) failure(ctx context.Context, ac *api.Client, err error) error {
+func (w *watcher) failure(ctx context.Context, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil {
 		if errors.Is(cause, bookstrack.ErrStalled) {
 			return fmt.Errorf("%w: job %s: no update for %v", bookstrack.ErrStalled, w.job.ID, w.cfg.StallTimeout)
@@ -141,8 +160,8 @@ func (w *watcher) failure(ctx context.Context, ac *api.Client, err error) error 
 		return fmt.Errorf("bookstrack: watching job %s: %w", w.job.ID, ctx.Err())
 	}
 	var se *sse.StatusError
-	if errors.As(err, &se) && ac != nil {
-		apiErr := ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
+	if errors.As(err, &se) && w.apiError != nil {
+		apiErr := w.apiError(se)
 		var gu *sse.GiveUpError
 		if errors.As(err, &gu) {
 			return &giveUpError{jobID: w.job.ID, giveUp: gu, last: apiErr}
@@ -193,6 +212,9 @@ func (w *watcher) HandleEvent(e sse.Event) {
 	case "error":
 		w.onStreamError(e)
 	default:
+		if w.log == nil {
+			return
+		}
 		w.log.Debug("bookstrack: unknown event ignored", "job", w.job.ID, "event", e.Type, "id", e.ID)
 	}
 }
@@ -237,13 +259,17 @@ func (w *watcher) onUpdate(p payload, id string) {
 		w.fail(p)
 		return
 	}
-	w.progress(w.toProgress(p, id))
+	pr := w.toProgress(p, id)
+	if p.Progress == nil && w.delivered {
+		pr.Fraction = w.shown // an update without a fraction keeps the last one
+	}
+	w.progress(pr)
 }
 
 // toProgress reads a progress payload carried by the event id.
 func (w *watcher) toProgress(p payload, id string) bookstrack.Progress {
 	return bookstrack.Progress{
-		JobID:     api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:     cmp.Or(p.JobID, w.job.ID),
 		Status:    p.status(),
 		Fraction:  p.fraction(),
 		Processed: int(p.ProcessedCount),
@@ -294,7 +320,7 @@ func (w *watcher) complete(p payload, id string) {
 		when = w.when(p)
 	}
 	c := bookstrack.Completion{
-		JobID:           api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:           cmp.Or(p.JobID, w.job.ID),
 		Status:          bookstrack.StatusCompleted,
 		Processed:       int(p.ProcessedCount),
 		Total:           int(p.TotalCount),
@@ -332,10 +358,10 @@ func (w *watcher) failedError(p payload) *bookstrack.JobFailedError {
 		status = bookstrack.StatusFailed
 	}
 	return &bookstrack.JobFailedError{
-		JobID:     api.FirstNonEmpty(p.JobID, w.job.ID),
+		JobID:     cmp.Or(p.JobID, w.job.ID),
 		Status:    status,
 		Code:      prob.Code,
-		Message:   api.FirstNonEmpty(prob.Message, p.Message),
+		Message:   cmp.Or(prob.Message, p.Message),
 		Retryable: prob.Retryable,
 		Time:      w.when(p),
 	}
@@ -354,7 +380,7 @@ func (w *watcher) end(c bookstrack.Completion, err error) {
 func (w *watcher) onTimeout(e sse.Event) {
 	p, _ := w.decode(e)
 	prob := p.problem()
-	w.report(&bookstrack.StreamError{JobID: w.job.ID, Code: api.FirstNonEmpty(prob.Code, "STREAM_TIMEOUT"), Message: prob.Message, Retryable: true})
+	w.report(&bookstrack.StreamError{JobID: w.job.ID, Code: cmp.Or(prob.Code, "STREAM_TIMEOUT"), Message: prob.Message, Retryable: true})
 	if !w.cfg.Reconnect && w.fetchStatus != nil {
 		w.timedOut = true
 		if w.stream != nil {
@@ -368,7 +394,7 @@ func (w *watcher) onTimeout(e sse.Event) {
 func (w *watcher) onStreamError(e sse.Event) {
 	p, _ := w.decode(e)
 	prob := p.problem()
-	se := &bookstrack.StreamError{JobID: api.FirstNonEmpty(p.JobID, w.job.ID), Code: prob.Code, Message: prob.Message, Retryable: prob.Retryable}
+	se := &bookstrack.StreamError{JobID: cmp.Or(p.JobID, w.job.ID), Code: prob.Code, Message: prob.Message, Retryable: prob.Retryable}
 	if errors.Is(se, bookstrack.ErrJobNotFound) {
 		w.end(bookstrack.Completion{}, se)
 		return

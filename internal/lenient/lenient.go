@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/excerpt"
 )
 
 // Decode unmarshals data into v, reporting failures as a
@@ -198,9 +199,4 @@ func (s *String) UnmarshalJSON(b []byte) error {
 	return typeError("value "+abbrev(b), "")
 }
 
-func abbrev(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "..."
-	}
-	return string(b)
-}
+func abbrev(b []byte) string { return excerpt.Cut(string(b), 40) }

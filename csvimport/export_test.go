@@ -1,0 +1,4 @@
+package csvimport
+
+// DecodeResults decodes a results response's data, for the fuzzer.
+var DecodeResults = decodeResults

@@ -1,0 +1,4 @@
+package enrichment
+
+// DecodeResults decodes a results response's data, for the fuzzer.
+var DecodeResults = decodeResults
