@@ -98,7 +98,10 @@ type Progress struct {
 	// Percent), clamped to 0..1. A terminal event's value above 1 is a
 	// percentage and is divided by 100; a value of exactly 1 is a
 	// fraction. Within one watch it never goes down: a replay that steps
-	// backwards after a reconnection is not delivered.
+	// backwards after a reconnection is not delivered, and an update whose
+	// fraction is below the one shown by float noise only (at most 1e-9,
+	// as the scan ladder's 0.5000000000000001 then 0.5) is delivered at
+	// the fraction already shown.
 	Fraction float64
 	// Processed and Total count the job's items (rows, photos, books).
 	// CSV imports keep Total at 0.

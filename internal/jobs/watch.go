@@ -283,18 +283,19 @@ func (w *watcher) toProgress(p payload, id string) bookstrack.Progress {
 
 // progress delivers an update unless it steps back from one already
 // delivered (a snapshot followed by older replayed updates does) or says
-// nothing new (a fresh snapshot after a reconnection often does). A drop
-// of at most floatNoise is no step back, and the update is delivered with
-// the fraction the server sent. Every delivered update restarts the stall
-// timer.
+// nothing new (a fresh snapshot after a reconnection often does). Every
+// delivered update restarts the stall timer.
 func (w *watcher) progress(pr bookstrack.Progress) {
-	if w.delivered && (pr.Fraction < w.shown-floatNoise || sameState(pr, w.last)) {
+	if w.delivered && pr.Fraction < w.shown && w.shown-pr.Fraction <= floatNoise {
+		pr.Fraction = w.shown // 0.5000000000000001 then 0.5 is no step back
+	}
+	if w.delivered && (pr.Fraction < w.shown || sameState(pr, w.last)) {
 		return
 	}
 	if w.stall != nil {
 		w.stall.Reset(w.cfg.StallTimeout)
 	}
-	w.delivered, w.shown, w.last = true, max(w.shown, pr.Fraction), pr
+	w.delivered, w.shown, w.last = true, pr.Fraction, pr
 	if w.h.Progress != nil {
 		w.h.Progress(pr)
 	}
