@@ -217,8 +217,11 @@ func WithStallTimeout(d time.Duration) Option {
 // WithResponseHeaderTimeout bounds how long Start, Status, Results and
 // Cancel wait for the response headers (default 30 seconds): a server
 // that accepts the connection and never answers ends the call with an
-// error matching ErrTimeout. A negative d turns it off, leaving the calls
-// bounded by their contexts only. Streams have their own idle timeout.
+// error matching ErrTimeout. While a request body uploads (a CSV file,
+// photos), the wait restarts each time the transport takes a part of it,
+// so a large upload on a slow link is never cut while it moves. A
+// negative d turns it off, leaving the calls bounded by their contexts
+// only. Streams have their own idle timeout.
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(c *Config) { c.HeaderTimeout = d }
 }

@@ -150,23 +150,29 @@ func (c *Client) Start(ctx context.Context, kind bookstrack.Kind, contentType st
 // the response headers is bounded by the header timeout, on the
 // client's clock.
 func (c *Client) do(ctx context.Context, op bookstrack.Op, method, u, contentType string, body []byte) (json.RawMessage, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	var timer sse.Timer
+	if c.headerTimeout > 0 {
+		timer = c.clock.AfterFunc(c.headerTimeout, func() { cancel(errHeaderTimeout) })
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
+		if timer != nil {
+			timer.Stop()
+		}
 		return nil, fmt.Errorf("bookstrack: %s: %w", op, err)
+	}
+	if body != nil {
+		setBody(req, body, func() {
+			if timer != nil {
+				timer.Reset(c.headerTimeout)
+			}
+		})
 	}
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
-	}
-	var timer sse.Timer
-	if c.headerTimeout > 0 {
-		timer = c.clock.AfterFunc(c.headerTimeout, func() { cancel(errHeaderTimeout) })
 	}
 	resp, err := c.hc.Do(req)
 	if timer != nil {
