@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/enrichment"
 	"github.com/bookstrack/bookstrack-go/sse"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
@@ -197,4 +198,36 @@ func (s *silentServer) accepted() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
+}
+
+// rawEvent is one event of a stream as the server writes it.
+func rawEvent(id, typ, data string) string {
+	return "id: " + id + "\nevent: " + typ + "\ndata: " + data + "\n\n"
+}
+
+// progressData is the data of a progress event of the job; progress and
+// the counts are JSON written as given, so that a test can send values
+// of any type.
+func progressData(jobID, message, progress, processed, total string, at time.Time) string {
+	return `{"jobId":"` + jobID + `","status":"processing","message":"` + message + `","progress":` + progress +
+		`,"processedCount":` + processed + `,"totalCount":` + total + `,"timestamp":"` + at.Format(time.RFC3339Nano) + `"}`
+}
+
+// completedData is the data of a queued completed event of the job.
+func completedData(jobID string, at time.Time) string {
+	return `{"jobId":"` + jobID + `","status":"completed","message":"done","progress":1,"processedCount":1,"totalCount":1,"timestamp":"` +
+		at.Format(time.RFC3339Nano) + `"}`
+}
+
+// pausedEnrichment starts an enrichment the fake will not move on by
+// itself, watched by a client with default options on its own clock clk,
+// and returns the running watch once its snapshot is delivered: from then
+// on the test writes the stream (SendRaw).
+func (f *fixture) pausedEnrichment(clk sse.Clock) (*enrichment.Client, *watchRun) {
+	f.t.Helper()
+	c, err := enrichment.NewClient(f.defaults(clk)...)
+	require.NoError(f.t, err)
+	job := f.startEnrichment(c, catalogueISBN(0))
+	require.True(f.t, f.srv.PauseJob(job.ID))
+	return c, f.follow(c.Watch, job)
 }
