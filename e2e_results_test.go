@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/bookstracktest"
 	"github.com/bookstrack/bookstrack-go/enrichment"
 )
 
@@ -30,7 +31,7 @@ func TestResultsAreFetchedAndTheirExpiryIsInTheClientsClockWhenTheClocksDifferBy
 
 			observed := clientClock.Now() // the clock has not moved since the completion was seen
 			assert.Equal(t, observed, comp.ObservedAt, "observed in the client's clock")
-			assert.Equal(t, observed.Add(bookstracktestResultsTTL), comp.ResultsExpireAt,
+			assert.Equal(t, observed.Add(resultsTTL), comp.ResultsExpireAt,
 				"the expiry is the client's clock plus the TTL, not the server's completion time plus the TTL")
 			assert.WithinDuration(t, f.clk.Now(), comp.Time, time.Second, "Completion.Time is by the server's clock")
 
@@ -55,9 +56,8 @@ func TestResultsAreFetchedAndTheirExpiryIsInTheClientsClockWhenTheClocksDifferBy
 	}
 }
 
-// bookstracktestResultsTTL is both the fake's and the client's default
-// results TTL.
-const bookstracktestResultsTTL = 2 * time.Hour
+// resultsTTL is both the fake's and the client's default results TTL.
+const resultsTTL = bookstracktest.DefaultResultsTTL
 
 func TestALateWatchSubtractsTheCompletionsAgeByTheServersClockFromTheExpiry(t *testing.T) {
 	f := setup(t)
@@ -74,7 +74,7 @@ func TestALateWatchSubtractsTheCompletionsAgeByTheServersClockFromTheExpiry(t *t
 	age := f.clk.Now().Sub(info.CompletedAt)
 	assert.Equal(t, 30*time.Minute, age.Round(time.Second))
 	assert.Equal(t, clientClock.Now(), comp.ObservedAt)
-	assert.Equal(t, clientClock.Now().Add(bookstracktestResultsTTL-age), comp.ResultsExpireAt,
+	assert.Equal(t, clientClock.Now().Add(resultsTTL-age), comp.ResultsExpireAt,
 		"expiry = observed + TTL - age of the completion, both read on the server's clock")
 	assert.Equal(t, info.CompletedAt, comp.Time, "Completion.Time is the server's completedAt")
 
@@ -91,7 +91,7 @@ func TestAResults404AfterTheTTLIsErrResultsExpiredCarryingTheServersStatusCodeTi
 	run := f.follow(c.Watch, job)
 	comp := f.complete(run)
 
-	f.clk.Advance(bookstracktestResultsTTL + time.Second)
+	f.clk.Advance(resultsTTL + time.Second)
 	require.True(t, comp.ResultsExpired(f.clk.Now()))
 	_, err = c.Results(f.ctx, job.ID)
 	require.ErrorIs(t, err, bookstrack.ErrResultsExpired)
