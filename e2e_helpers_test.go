@@ -76,28 +76,51 @@ func (c *spyClock) delays() []time.Duration {
 // waitArmed blocks until n timers of a delay that match have been armed
 // in all, and returns the n-th one's delay.
 func (c *spyClock) waitArmed(ctx context.Context, n int, match func(time.Duration) bool) (time.Duration, error) {
+	d, _, err := c.waitArmedOr(ctx, n, match, nil)
+	return d, err
+}
+
+// waitArmedOr is waitArmed that also returns, with stopped set, once
+// stop is closed: the code under test ended instead of waiting again.
+func (c *spyClock) waitArmedOr(ctx context.Context, n int, match func(time.Duration) bool, stop <-chan struct{}) (d time.Duration, stopped bool, err error) {
 	for {
 		c.mu.Lock()
 		got, changed := 0, c.changed
-		var last time.Duration
-		for _, d := range c.armed {
-			if match(d) {
-				got++
-				last = d
-				if got == n {
+		for _, x := range c.armed {
+			if match(x) {
+				if got++; got == n {
+					d = x
 					break
 				}
 			}
 		}
 		c.mu.Unlock()
 		if got >= n {
-			return last, nil
+			return d, false, nil
 		}
 		select {
 		case <-changed:
+		case <-stop:
+			return 0, true, nil
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return 0, false, ctx.Err()
 		}
+	}
+}
+
+// advanceEach advances the clock by the delay of each timer that
+// matches, in the order they are armed, once it is armed, until stop is
+// closed; it returns those delays. The timers that match must be armed
+// one at a time, each alone on the clock, as a call's retry waits are.
+func (c *spyClock) advanceEach(ctx context.Context, match func(time.Duration) bool, stop <-chan struct{}) ([]time.Duration, error) {
+	var waited []time.Duration
+	for n := 1; ; n++ {
+		d, stopped, err := c.waitArmedOr(ctx, n, match, stop)
+		if stopped || err != nil {
+			return waited, err
+		}
+		waited = append(waited, d)
+		c.Advance(d)
 	}
 }
 
