@@ -66,13 +66,6 @@ func (c *spyClock) AfterFunc(d time.Duration, f func()) sse.Timer {
 	return t
 }
 
-// delays returns the delays armed so far, in order.
-func (c *spyClock) delays() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.armed...)
-}
-
 // waitArmed blocks until n timers of a delay that match have been armed
 // in all, and returns the n-th one's delay.
 func (c *spyClock) waitArmed(ctx context.Context, n int, match func(time.Duration) bool) (time.Duration, error) {
@@ -178,7 +171,7 @@ func startBody(extra ...string) string {
 }
 
 // silentServer accepts connections and never answers them: a server
-// that is up but hung. It counts the connections it accepted.
+// that is up but hung.
 type silentServer struct {
 	ln    net.Listener
 	URL   string
@@ -214,13 +207,6 @@ func newSilentServer(t *testing.T) *silentServer {
 		}
 	})
 	return s
-}
-
-// accepted returns how many connections the server accepted.
-func (s *silentServer) accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
 }
 
 // rawEvent is one event of a stream as the server writes it.
