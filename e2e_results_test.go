@@ -29,7 +29,9 @@ func TestResultsAreFetchedAndTheirExpiryIsInTheClientsClockWhenTheClocksDifferBy
 			run := f.follow(c.Watch, job)
 			comp := f.complete(run)
 
-			observed := clientClock.Now() // the clock has not moved since the completion was seen
+			// The client saw the completed event at once: when the server
+			// sent it (its timestamp, comp.Time), in the client's clock.
+			observed := comp.Time.Add(skew)
 			assert.Equal(t, observed, comp.ObservedAt, "observed in the client's clock")
 			assert.Equal(t, observed.Add(resultsTTL), comp.ResultsExpireAt,
 				"the expiry is the client's clock plus the TTL, not the server's completion time plus the TTL")
