@@ -216,3 +216,37 @@ func TestStartIsNeverRetried(t *testing.T) {
 		})
 	}
 }
+
+func TestTheCallBoundsAreConfigurableAndRetriesCanBeTurnedOff(t *testing.T) {
+	t.Run("a shorter response-header timeout", func(t *testing.T) {
+		hung := newSilentServer(t)
+		clientClock := newSpyClock(t0)
+		c, err := csvimport.NewClient(bookstrack.WithBaseURL(hung.URL), bookstrack.WithClock(clientClock),
+			bookstrack.WithResponseHeaderTimeout(5*time.Second), bookstrack.WithCallRetries(1))
+		require.NoError(t, err)
+		all := func(time.Duration) bool { return true }
+		waited, err := runCall(t, guard(t), clientClock, all, func(ctx context.Context) error {
+			_, err := c.Status(ctx, scriptedJobID)
+			return err
+		})
+		require.ErrorIs(t, err, bookstrack.ErrTimeout)
+		assert.Equal(t, []time.Duration{5 * time.Second, 500 * time.Millisecond, 5 * time.Second}, waited, "one retry")
+	})
+	t.Run("retries off", func(t *testing.T) {
+		f := setup(t)
+		clientClock := newSpyClock(t0)
+		c, err := enrichment.NewClient(f.defaults(clientClock, bookstrack.WithCallRetries(-1))...)
+		require.NoError(t, err)
+		job := f.startEnrichment(c, catalogueISBN(0))
+		f.srv.InjectStatus(1, http.StatusServiceUnavailable)
+		waited, err := runCall(t, f.ctx, clientClock, notHeaderTimeout, func(ctx context.Context) error {
+			_, err := c.Status(ctx, job.ID)
+			return err
+		})
+		var apiErr *bookstrack.APIError
+		require.True(t, errors.As(err, &apiErr), "got %v", err)
+		assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+		assert.Empty(t, waited)
+		assert.Len(t, f.statusRequests(job.ID), 1)
+	})
+}
