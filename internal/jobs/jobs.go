@@ -107,7 +107,9 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 	}
 	if c.cfg.OnFetch != nil || c.cfg.Stats != nil {
 		start := c.cfg.Clock.Now()
-		defer func() { c.fetched(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err}) }()
+		defer func() {
+			c.fetched(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
+		}()
 	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
 	if errors.Is(err, bookstrack.ErrNotFound) {
