@@ -93,9 +93,7 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 		fetch = func(ctx context.Context) (json.RawMessage, error) { return ac.StatusAt(ctx, statusURL) }
 	}
 	w := newWatcher(cfg, job, h, fetch)
-	if cfg.Stats != nil {
-		w.stats = cfg.Stats.Stream(string(job.Kind))
-	}
+	w.stats = statsOf(cfg, job.Kind)
 	w.apiError = func(se *sse.StatusError) error {
 		return ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
 	}
@@ -104,6 +102,15 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 		return bookstrack.Completion{}, fmt.Errorf("bookstrack: watching job %s: %w", job.ID, err)
 	}
 	return w.follow(ctx, sc, sc.Connect)
+}
+
+// statsOf is the Recorder of the kind's figures in the configured
+// Stats, nil when there are none.
+func statsOf(cfg *bookstrack.Config, kind bookstrack.Kind) *ssestats.Recorder {
+	if cfg.Stats == nil {
+		return nil
+	}
+	return cfg.Stats.Stream(string(kind))
 }
 
 // statusRoute is the URL a watch of job polls after a timeout event: the
