@@ -1,12 +1,12 @@
 package bookstrack
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
 
 // DefaultBaseURL is the hosted BooksTrack API.
@@ -59,9 +59,11 @@ type Config struct {
 	CrossOriginStreams bool
 	StreamOptions      []sse.Option
 	// OnFetch, when set, is told about each results fetch
-	// (WithFetchObserver); the job packages fill Kind, JobID, Duration
-	// and Err.
+	// (WithFetchObserver); the job packages fill every field.
 	OnFetch func(FetchInfo)
+	// Stats, when set, records the figures of every watch and results
+	// fetch under the job type's name (WithStats); nil means none.
+	Stats *ssestats.Stats
 	// Extra holds the settings of options that one job package alone
 	// reads (scan.WithApprovalThreshold), keyed by a type of that
 	// package, as context values are.
@@ -255,7 +257,8 @@ func WithCrossOriginStreams(follow bool) Option {
 // after the package's own: an idle timeout of 75 seconds (the server pings
 // every 30), giving up after 10 attempts or 5 minutes without a healthy
 // connection. Tests against a fake server typically add
-// sse.WithConstantDelay(0); sse.WithObserver gives connection metrics.
+// sse.WithConstantDelay(0); sse.WithObserver gives connection metrics
+// (WithStats records them in an ssestats.Stats).
 func WithStreamOptions(opts ...sse.Option) Option {
 	opts = append([]sse.Option(nil), opts...)
 	return func(c *Config) { c.StreamOptions = append(c.StreamOptions, opts...) }
@@ -278,21 +281,23 @@ type FetchInfo struct {
 
 // WithFetchObserver calls f after each results fetch, on the goroutine
 // that called Results, before Results returns; f must return quickly. It
-// feeds metrics such as sse/ssestats' results-fetch success rate (the
-// streams have sse.WithObserver, through WithStreamOptions).
+// feeds metrics of one's own (the streams have sse.WithObserver, through
+// WithStreamOptions); WithStats feeds sse/ssestats without it.
 func WithFetchObserver(f func(FetchInfo)) Option {
-	return func(c *Config) {
-		if f == nil {
-			c.OnFetch = nil
-			return
-		}
-		c.OnFetch = func(i FetchInfo) {
-			if ae := (*APIError)(nil); errors.As(i.Err, &ae) {
-				i.StatusCode = ae.StatusCode
-			}
-			f(i)
-		}
-	}
+	return func(c *Config) { c.OnFetch = f }
+}
+
+// WithStats records the figures of the client's jobs in s, under the
+// stream name of the job type (string(Kind): "imports", "scans",
+// "enrichment"): every stream of every watch through its sse.Observer,
+// joined to any Observer given with WithStreamOptions (both are told of
+// everything); every results fetch and its outcome; and the progress
+// latency of every delivered update that came from the stream with an
+// event ID and the server's time, measured by the client's clock
+// (WithClock). Polled updates carry neither and are not measured. A nil
+// s, the default, records nothing.
+func WithStats(s *ssestats.Stats) Option {
+	return func(c *Config) { c.Stats = s }
 }
 
 // Handlers receives what a watch sees, in the shape of the iOS plan's

@@ -129,3 +129,29 @@ func (o *Observer) reconnect(i ReconnectInfo) {
 		o.Reconnect(i)
 	}
 }
+
+// JoinObservers returns an Observer that tells each of obs, in order, of
+// every callback it is given: a Client's metrics and its logs, say. A
+// field of the result is nil when that field is nil in every one of obs.
+func JoinObservers(obs ...Observer) Observer {
+	var j Observer
+	for _, o := range obs {
+		j.Attempt = join(j.Attempt, o.Attempt)
+		j.Open = join(j.Open, o.Open)
+		j.FirstEvent = join(j.FirstEvent, o.FirstEvent)
+		j.Close = join(j.Close, o.Close)
+		j.Reconnect = join(j.Reconnect, o.Reconnect)
+	}
+	return j
+}
+
+// join returns a function calling a then b, either of which may be nil.
+func join[T any](a, b func(T)) func(T) {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return func(i T) { a(i); b(i) }
+}

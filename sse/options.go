@@ -291,6 +291,14 @@ func WithObserver(o Observer) Option {
 	return func(cfg *config) { cfg.observer = o }
 }
 
+// WithAddedObserver adds o to the Observer that the options before it
+// set (WithObserver, WithAddedObserver): each is told of every callback,
+// the earlier first (JoinObservers). A WithObserver after it replaces
+// them all.
+func WithAddedObserver(o Observer) Option {
+	return func(cfg *config) { cfg.observer = JoinObservers(cfg.observer, o) }
+}
+
 // WithLogger sets the logger for connection life events (default: none).
 // Reconnections log at Info, failed attempts at Warn, events at Debug.
 func WithLogger(l *slog.Logger) Option {

@@ -27,34 +27,18 @@ type figures struct {
 
 func newFigures(out io.Writer) *figures { return &figures{stats: ssestats.New(), out: out} }
 
-// options are the client options that feed the figures of a job type:
-// its streams' observer and the results fetches of every type.
-func (f *figures) options(kind bookstrack.Kind) []bookstrack.Option {
-	obs := f.stats.Observer(string(kind))
-	count := obs.Open
-	obs.Open = func(i sse.OpenInfo) {
-		count(i)
+// options are the client options that feed the figures (WithStats: each
+// job type records under its own name) and announce each resumed stream.
+func (f *figures) options() []bookstrack.Option {
+	resumes := sse.Observer{Open: func(i sse.OpenInfo) {
 		if i.LastEventID != "" {
 			fmt.Fprintf(f.out, "-- reconnected, resuming after event %s --\n", i.LastEventID)
 			if f.resumed != nil {
 				f.resumed()
 			}
 		}
-	}
-	return []bookstrack.Option{
-		bookstrack.WithStreamOptions(sse.WithObserver(obs)),
-		bookstrack.WithFetchObserver(func(i bookstrack.FetchInfo) {
-			f.stats.Stream(string(i.Kind)).Fetch(i.StatusCode, i.Duration, i.Err)
-		}),
-	}
-}
-
-// progress notes the latency of a streamed update (polled ones carry no
-// event ID, and may carry no server time).
-func (f *figures) progress(kind bookstrack.Kind, p bookstrack.Progress) {
-	if p.EventID != "" {
-		f.stats.Stream(string(kind)).Progress(p.Time)
-	}
+	}}
+	return []bookstrack.Option{bookstrack.WithStats(f.stats), bookstrack.WithStreamOptions(sse.WithObserver(resumes))}
 }
 
 // print writes the table: a row per figure, a column per job type, the

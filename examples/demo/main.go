@@ -157,7 +157,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 }
 
 func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, string, error) {
-	c, err := csvimport.NewClient(d.options(bookstrack.KindImport)...)
+	c, err := csvimport.NewClient(d.options()...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -171,7 +171,7 @@ func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, s
 		d.figures.resumed = func() { d.fake.ResumeJob(job.ID) }
 	}
 	var once sync.Once
-	h := d.handlers("import", bookstrack.KindImport, func(p bookstrack.Progress) {
+	h := d.handlers("import", func(p bookstrack.Progress) {
 		if d.drop && d.fake != nil && p.Fraction > 0 && p.Fraction < 0.5 {
 			once.Do(func() {
 				fmt.Fprintln(d.out, "\n-- cutting the connection in the middle of an event --")
@@ -194,7 +194,7 @@ func (d *demo) importCSV(ctx context.Context, csv []byte) (*csvimport.Results, s
 }
 
 func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
-	c, err := enrichment.NewClient(d.options(bookstrack.KindEnrichment)...)
+	c, err := enrichment.NewClient(d.options()...)
 	if err != nil {
 		return "", err
 	}
@@ -207,7 +207,7 @@ func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
 		return "", err
 	}
 	fmt.Fprintf(d.out, "started enrichment %s (%d ISBNs)\n", job.ID, len(isbns))
-	if _, err := c.Watch(ctx, job, d.handlers("enrichment", bookstrack.KindEnrichment, nil)); err != nil {
+	if _, err := c.Watch(ctx, job, d.handlers("enrichment", nil)); err != nil {
 		return "", err
 	}
 	res, err := c.Results(ctx, job.ID)
@@ -219,7 +219,7 @@ func (d *demo) enrich(ctx context.Context, isbns []string) (string, error) {
 }
 
 func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
-	c, err := scan.NewClient(d.options(bookstrack.KindScan)...)
+	c, err := scan.NewClient(d.options()...)
 	if err != nil {
 		return "", err
 	}
@@ -235,7 +235,6 @@ func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
 			bar.done()
 			return "", err
 		}
-		d.figures.progress(bookstrack.KindScan, p)
 		bar.show(p, string(scan.StageOf(p)))
 	}
 	bar.done()
@@ -247,13 +246,12 @@ func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
 	return job.ID, nil
 }
 
-// handlers shows a job's progress on a bar and notes its figures; also
-// calls extra, when given, with each update.
-func (d *demo) handlers(name string, kind bookstrack.Kind, extra func(bookstrack.Progress)) bookstrack.Handlers {
+// handlers shows a job's progress on a bar; also calls extra, when
+// given, with each update.
+func (d *demo) handlers(name string, extra func(bookstrack.Progress)) bookstrack.Handlers {
 	bar := d.newBar(name)
 	return bookstrack.Handlers{
 		Progress: func(p bookstrack.Progress) {
-			d.figures.progress(kind, p)
 			bar.show(p, "")
 			if extra != nil {
 				extra(p)
@@ -273,10 +271,10 @@ func (d *demo) handlers(name string, kind bookstrack.Kind, extra func(bookstrack
 	}
 }
 
-// options are the client options of a job type: the shared ones and
-// those feeding its figures.
-func (d *demo) options(kind bookstrack.Kind) []bookstrack.Option {
-	return append(slices.Clone(d.opts), d.figures.options(kind)...)
+// options are the client options of every job type: the shared ones and
+// those feeding the figures.
+func (d *demo) options() []bookstrack.Option {
+	return append(slices.Clone(d.opts), d.figures.options()...)
 }
 
 func (d *demo) section(title string) {

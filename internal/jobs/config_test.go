@@ -9,6 +9,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
 
 // The job clients read their options through bookstrack.NewConfig: these
@@ -22,7 +23,7 @@ func TestOptionsZeroValueKeepsEveryDefault(t *testing.T) {
 		bookstrack.WithResultsTTL(0), bookstrack.WithTimeoutFallback(bookstrack.Poll), bookstrack.WithPollInterval(0),
 		bookstrack.WithStallTimeout(0), bookstrack.WithResponseHeaderTimeout(0), bookstrack.WithCallRetries(0),
 		bookstrack.WithMaxRetryDelay(0), bookstrack.WithCrossOriginStreams(false), bookstrack.WithStreamOptions(),
-		bookstrack.WithFetchObserver(nil), nil,
+		bookstrack.WithFetchObserver(nil), bookstrack.WithStats(nil), nil,
 	})
 	got.HTTPClient, want.HTTPClient = nil, nil // a new client each time
 	assert.Equal(t, want, got)
@@ -70,4 +71,8 @@ func TestOptionsLastOneWinsAndSetValuesAreKept(t *testing.T) {
 	assert.True(t, c.V2)
 	assert.True(t, c.Reconnect)
 	assert.Len(t, c.StreamOptions, 2, "stream options add up")
+
+	st := ssestats.New()
+	assert.Same(t, st, bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithStats(st)}).Stats)
+	assert.Nil(t, bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithStats(st), bookstrack.WithStats(nil)}).Stats, "nil is none")
 }

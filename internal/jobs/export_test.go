@@ -19,10 +19,12 @@ type Watch struct{ w *watcher }
 
 // NewWatch returns the state machine of a watch of job. fetchStatus
 // reads the job's status (nil: no status route); apiError maps a
-// stream's error response (nil: none).
+// stream's error response (nil: none). It records into cfg.Stats as
+// run does.
 func NewWatch(cfg bookstrack.Config, job bookstrack.Job, h bookstrack.Handlers,
 	fetchStatus func(context.Context) (json.RawMessage, error), apiError func(*sse.StatusError) error) *Watch {
 	w := newWatcher(&cfg, job, h, fetchStatus)
+	w.stats = statsOf(&cfg, job.Kind)
 	w.apiError = apiError
 	return &Watch{w: w}
 }

@@ -105,10 +105,10 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 	if err := api.CheckID(jobID); err != nil {
 		return nil, err
 	}
-	if c.cfg.OnFetch != nil {
+	if c.cfg.OnFetch != nil || c.cfg.Stats != nil {
 		start := c.cfg.Clock.Now()
 		defer func() {
-			c.cfg.OnFetch(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
+			c.fetched(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
 		}()
 	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
@@ -119,6 +119,20 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 		return nil, fmt.Errorf("%w: %w", bookstrack.ErrResultsUnavailable, err)
 	}
 	return data, err
+}
+
+// fetched tells the fetch observer and the stats of a results fetch,
+// filling in the status of the response that failed it.
+func (c *Client) fetched(i bookstrack.FetchInfo) {
+	if ae := (*bookstrack.APIError)(nil); errors.As(i.Err, &ae) {
+		i.StatusCode = ae.StatusCode
+	}
+	if c.cfg.Stats != nil {
+		c.cfg.Stats.Stream(string(i.Kind)).Fetch(i.StatusCode, i.Duration, i.Err)
+	}
+	if c.cfg.OnFetch != nil {
+		c.cfg.OnFetch(i)
+	}
 }
 
 // Cancel cancels the job.

@@ -14,6 +14,7 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
 
 // floatNoise is the largest drop of the fraction read as float noise of
@@ -53,6 +54,7 @@ type watcher struct {
 	stream      stream
 	fetchStatus func(context.Context) (json.RawMessage, error)
 	apiError    func(*sse.StatusError) error // the typed error of a stream's error response; nil: none
+	stats       *ssestats.Recorder           // the job type's figures; nil: none
 
 	shown     float64             // the highest fraction delivered
 	delivered bool                // whether any progress was delivered
@@ -91,6 +93,7 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 		fetch = func(ctx context.Context) (json.RawMessage, error) { return ac.StatusAt(ctx, statusURL) }
 	}
 	w := newWatcher(cfg, job, h, fetch)
+	w.stats = statsOf(cfg, job.Kind)
 	w.apiError = func(se *sse.StatusError) error {
 		return ac.Error(bookstrack.OpStream, http.MethodGet, se.URL, se.StatusCode, se.Header, se.Body)
 	}
@@ -99,6 +102,15 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 		return bookstrack.Completion{}, fmt.Errorf("bookstrack: watching job %s: %w", job.ID, err)
 	}
 	return w.follow(ctx, sc, sc.Connect)
+}
+
+// statsOf is the Recorder of the kind's figures in the configured
+// Stats, nil when there are none.
+func statsOf(cfg *bookstrack.Config, kind bookstrack.Kind) *ssestats.Recorder {
+	if cfg.Stats == nil {
+		return nil
+	}
+	return cfg.Stats.Stream(string(kind))
 }
 
 // statusRoute is the URL a watch of job polls after a timeout event: the
@@ -146,7 +158,11 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 	default:
 		opts = append(opts, sse.WithBearerToken(token))
 	}
-	return append(opts, w.cfg.StreamOptions...)
+	opts = append(opts, w.cfg.StreamOptions...)
+	if w.stats != nil {
+		opts = append(opts, sse.WithAddedObserver(w.stats.Observer())) // after the caller's, joined to theirs
+	}
+	return opts
 }
 
 // failure maps why Connect (or polling) returned to the watch's error.
@@ -263,7 +279,7 @@ func (w *watcher) onUpdate(p payload, id string) {
 	if p.Progress == nil && w.delivered {
 		pr.Fraction = w.shown // an update without a fraction keeps the last one
 	}
-	w.progress(pr)
+	w.progress(pr, p.sent())
 }
 
 // toProgress reads a progress payload carried by the event id.
@@ -284,8 +300,10 @@ func (w *watcher) toProgress(p payload, id string) bookstrack.Progress {
 // progress delivers an update unless it steps back from one already
 // delivered (a snapshot followed by older replayed updates does) or says
 // nothing new (a fresh snapshot after a reconnection often does). Every
-// delivered update restarts the stall timer.
-func (w *watcher) progress(pr bookstrack.Progress) {
+// delivered update restarts the stall timer. sent is when the server
+// sent it (zero when it did not say): the stats take the latency of a
+// delivered update from the stream, one with an event ID.
+func (w *watcher) progress(pr bookstrack.Progress, sent time.Time) {
 	if w.delivered && pr.Fraction < w.shown && w.shown-pr.Fraction <= floatNoise {
 		pr.Fraction = w.shown // 0.5000000000000001 then 0.5 is no step back
 	}
@@ -296,6 +314,9 @@ func (w *watcher) progress(pr bookstrack.Progress) {
 		w.stall.Reset(w.cfg.StallTimeout)
 	}
 	w.delivered, w.shown, w.last = true, pr.Fraction, pr
+	if w.stats != nil && pr.EventID != "" {
+		w.stats.ProgressAt(sent, w.cfg.Clock.Now())
+	}
 	if w.h.Progress != nil {
 		w.h.Progress(pr)
 	}
@@ -335,7 +356,7 @@ func (w *watcher) complete(p payload, id string) {
 	}
 	w.delivered, w.shown = false, 0 // the final update always shows
 	w.progress(bookstrack.Progress{JobID: c.JobID, Status: c.Status, Fraction: 1,
-		Processed: c.Processed, Total: c.Total, Message: p.Message, Time: when, EventID: id, Started: c.Started})
+		Processed: c.Processed, Total: c.Total, Message: p.Message, Time: when, EventID: id, Started: c.Started}, sent)
 	if w.h.Completed != nil {
 		w.h.Completed(c)
 	}

@@ -41,6 +41,17 @@ func TestSnapshotAggregatesEveryStream(t *testing.T) {
 	assert.Equal(t, 20*time.Millisecond, all.Mean)
 }
 
+func TestProgressAtMeasuresAtTheTimeGivenNotByTheStatsClock(t *testing.T) {
+	rec := ssestats.New(ssestats.WithClock(ssetest.NewClock(testStart))).Stream("imports")
+	rec.ProgressAt(testStart, testStart.Add(40*time.Millisecond))
+	rec.ProgressAt(testStart, testStart.Add(-time.Second)) // sent in the future: zero
+	rec.ProgressAt(time.Time{}, testStart)                 // no server time: ignored
+	got := rec.Snapshot().ProgressLatency
+	assert.Equal(t, int64(2), got.Count)
+	assert.Equal(t, time.Duration(0), got.Min)
+	assert.Equal(t, 40*time.Millisecond, got.Max)
+}
+
 func TestFetchOutcomesAreCountedByType(t *testing.T) {
 	rec := ssestats.New().Stream("imports")
 	rec.Fetch(404, time.Millisecond, errors.New("not found"))

@@ -8,16 +8,17 @@
 // A Stats holds one Recorder per stream name (a job type, an endpoint)
 // and aggregates them in its Snapshot. A Recorder is fed by the Observer
 // it returns, by Progress for the latency of updates that carry the
-// server's time, and by Fetch for results fetches:
+// server's time, and by Fetch for results fetches. The job packages
+// (csvimport, scan, enrichment) feed all three themselves, under their
+// job type's name ("imports", "scans", "enrichment"), when given the
+// Stats:
 //
 //	st := ssestats.New()
-//	imports := st.Stream("imports")
-//	c, err := csvimport.NewClient(
-//		bookstrack.WithStreamOptions(sse.WithObserver(imports.Observer())),
-//		bookstrack.WithFetchObserver(func(f bookstrack.FetchInfo) {
-//			st.Stream(string(f.Kind)).Fetch(f.StatusCode, f.Duration, f.Err)
-//		}),
-//	)
+//	c, err := csvimport.NewClient(bookstrack.WithStats(st))
+//
+// Another sse.Client is fed by its Observer:
+//
+//	c, err := sse.NewClient(url, h, sse.WithAddedObserver(st.Observer("prices")))
 //
 // Recording never blocks the event path: counters and summaries are
 // atomics, and the only lock, held for a map access, is never held while
@@ -260,11 +261,15 @@ func statusOf(err error) int {
 // sent (bookstrack.Progress.Time, say): the time from sent to now, by the
 // Stats' clock; a sent in the future counts as zero. A zero sent is
 // ignored.
-func (r *Recorder) Progress(sent time.Time) {
+func (r *Recorder) Progress(sent time.Time) { r.ProgressAt(sent, r.clock.Now()) }
+
+// ProgressAt is Progress measured at now, by a clock of the caller's:
+// the job packages (bookstrack.WithStats) measure with the client's.
+func (r *Recorder) ProgressAt(sent, now time.Time) {
 	if sent.IsZero() {
 		return
 	}
-	r.progress.record(r.clock.Now().Sub(sent))
+	r.progress.record(now.Sub(sent))
 }
 
 // Fetch records a results fetch that took d and ended with err, the
