@@ -135,9 +135,11 @@ func whatwgUTF8Decode(b []byte) string {
 
 // reference decodes a whole stream by the WHATWG "Parsing an event stream"
 // and "Interpreting an event stream" rules, plus the package's maximum
-// event size (limit; 0 means the default): the lines of a block may hold at
-// most limit bytes of the stream, line ends excluded; a larger block gives
-// an *EventTooLargeError and is skipped up to its blank line.
+// event size (limit; 0 means the default): the data lines of a block may
+// hold at most limit bytes of the stream, line ends excluded, and so may
+// any single line; a larger block gives an *EventTooLargeError and is
+// skipped up to its blank line. Other lines (comments, id, event, retry,
+// unknown fields) do not add up.
 func referenceDecode(in []byte, limit int) decodeResult {
 	if limit == 0 {
 		limit = sse.DefaultMaxEventSize
@@ -194,8 +196,10 @@ func referenceDecode(in []byte, limit int) decodeResult {
 			eventType = ""
 			continue
 		}
-		size += n
-		if size > limit {
+		if isData := raw.lines[i] == "data" || strings.HasPrefix(raw.lines[i], "data:"); isData {
+			size += n
+		}
+		if size > limit || n > limit {
 			res.items = append(res.items, tooLarge(limit))
 			discardBlock()
 			skipping = true
@@ -225,8 +229,13 @@ func referenceDecode(in []byte, limit int) decodeResult {
 		}
 	}
 	// The unterminated last line never counts as a line, but the decoder
-	// cannot buffer more than the limit to find out.
-	if !skipping && size+len(raw.rest) > limit {
+	// cannot buffer more than the limit to find out: a line longer than
+	// the limit, or data beyond it once the line shows it is data.
+	rest := len(raw.rest)
+	if strings.HasPrefix(raw.rest, "data:") {
+		rest += size
+	}
+	if !skipping && rest > limit {
 		res.items = append(res.items, tooLarge(limit))
 	}
 	discardBlock()
