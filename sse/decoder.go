@@ -290,6 +290,7 @@ func (d *Decoder) Next() (Frame, error) {
 // which it found: the event in evData and evType, the comment in comment,
 // the retry value in retry.
 func (d *Decoder) next() (Kind, error) {
+	d.comment = nil
 	if cap(d.scratch) > keepBuffer {
 		d.scratch = nil
 	}
@@ -509,7 +510,8 @@ func (d *Decoder) fill() error {
 		// A long line is over: back to a small buffer.
 		d.moveTo(make([]byte, minReadSize))
 	case len(d.buf)-unread < minReadSize/2:
-		d.moveTo(make([]byte, max(2*len(d.buf), unread+minReadSize)))
+		// Unread bytes are never more than max: no need to go far beyond.
+		d.moveTo(make([]byte, max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)))
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,8 @@ import (
 //     below) gives;
 //   - gives the same frames, errors and last event ID whether the stream
 //     comes in one read, in reads of the fuzzed sizes or one byte at a time;
+//   - gives the same events through DecodeBytes (borrowed bytes) as
+//     through Decode;
 //   - with a small maximum event size, yields no event longer than that.
 func FuzzDecoder(f *testing.F) {
 	for _, c := range decodeCases {
@@ -41,6 +44,10 @@ func FuzzDecoder(f *testing.F) {
 			}
 			if got := decodeWith(c, &chunkReader{chunks: splitEvery(string(in), 1)}); !got.equal(whole) {
 				t.Fatalf("max %d: decoding %q one byte at a time\ngot:%v\nin one read:%v", limit, in, got, whole)
+			}
+			d := newDecoderFor(c, &chunkReader{chunks: chunksOf(in, sizes)})
+			if got, err := drainEvents(d, true, len(in)+10); !slices.Equal(got, eventsOf(whole.items)) || err != io.EOF || d.LastEventID() != whole.lastID {
+				t.Fatalf("max %d: DecodeBytes over %q in reads %q gave %v then %v, LastEventID %q\nDecode in one read:%v", limit, in, chunks, got, err, d.LastEventID(), whole)
 			}
 			if limit == 0 {
 				continue
