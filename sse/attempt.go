@@ -207,7 +207,9 @@ func redactError(err error) {
 // first (when not nil). It returns io.EOF at a clean end.
 //
 // Per event it takes no lock: the stop checks are atomic loads, and the
-// last event ID is published only when it changes, through lastEventID.
+// last event ID is published only when it changes, through lastEventID,
+// with no allocation for string events (the event's own ID string is
+// published).
 func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, events *int, first func(Event)) error {
 	dec := NewDecoder(body)
 	dec.SetMaxEventSize(c.cfg.maxEventSize)
@@ -221,9 +223,10 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 			// last event ID, so a resuming server sends it again.
 			return ErrClosed
 		}
-		if dec.idGen != gen {
-			gen = dec.idGen
-			c.lastID.store(dec.lastID)
+		newID := dec.idGen != gen
+		gen = dec.idGen
+		if newID && (err != nil || k != KindEvent || c.onBytes != nil) {
+			c.lastID.storeBytes(dec.lastID)
 		}
 		if err != nil {
 			if errors.Is(err, ErrEventTooLarge) {
@@ -244,6 +247,9 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 				break
 			}
 			e := dec.eventString()
+			if newID {
+				c.lastID.store(e.ID) // shares the event's allocation
+			}
 			if *events == 1 && first != nil {
 				first(e)
 			}
