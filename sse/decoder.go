@@ -122,11 +122,14 @@ func (e EventBytes) Event() Event {
 // Memory is bounded by the maximum event size (DefaultMaxEventSize unless
 // SetMaxEventSize says otherwise). A data line longer than 64 KiB moves to
 // the event's data buffer as it arrives instead of growing the read
-// buffer, and Decode hands that buffer over as the event's Data string
-// without copying it, so decoding an event of n bytes of data (after
-// U+FFFD replacement, which turns one invalid byte into three) peaks at
-// about 2n: the buffer and its last growth. Between events the Decoder
-// lets go of every buffer grown past a few KiB.
+// buffer; the data buffer doubles, never past what the maximum allows,
+// and Decode hands it over as the event's Data string without a copy
+// (unless it is less than half full). Decoding an event of n bytes of
+// data (after U+FFFD replacement, which turns one invalid byte into three)
+// thus peaks below 2n for the largest events (the buffer and its last
+// growth; 1.6n for 15 MiB at the default maximum) and below 3n in
+// general. Once an event is out, the Decoder lets go of every buffer grown
+// past a few KiB: the read buffer is back to 4 KiB before the next read.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
 // and type of one event share one allocation (an ID or type that repeats
@@ -290,7 +293,9 @@ func (d *Decoder) Next() (Frame, error) {
 // which it found: the event in evData and evType, the comment in comment,
 // the retry value in retry.
 func (d *Decoder) next() (Kind, error) {
-	d.comment = nil
+	if d.comment != nil {
+		d.comment = nil
+	}
 	if cap(d.scratch) > keepBuffer {
 		d.scratch = nil
 	}
@@ -541,6 +546,9 @@ func (d *Decoder) fill() error {
 // moveTo moves the unread bytes to the start of b, which becomes the
 // buffer.
 func (d *Decoder) moveTo(b []byte) {
+	if len(d.buf) > 0 && &b[0] != &d.buf[0] {
+		d.evData = nil // it may be a view of the old buffer
+	}
 	n := copy(b, d.buf[d.start:d.end])
 	shift := d.start
 	d.buf, d.start, d.end = b, 0, n
@@ -758,15 +766,28 @@ func (d *Decoder) eventString() Event {
 		}
 	}
 	ev.ID, ev.Type = d.idStr, d.typeStr
-	d.evData, d.evType = nil, nil
+	d.forgetEvent()
 	return ev
 }
 
 // eventBytes returns the event dispatch found, borrowed.
 func (d *Decoder) eventBytes() EventBytes {
 	e := EventBytes{ID: d.lastID, Type: d.evType, Data: d.evData}
-	d.evData, d.evType = nil, nil
+	d.forgetEvent()
 	return e
+}
+
+// forgetEvent drops the Decoder's hold on a large event's data (the
+// caller's now) and type. A small event's stay: they are in buffers the
+// Decoder keeps anyway, and moveTo drops a view of a read buffer it lets
+// go.
+func (d *Decoder) forgetEvent() {
+	if d.evOwned {
+		d.evData, d.evOwned = nil, false
+	}
+	if cap(d.evType) > keepBuffer {
+		d.evType = nil
+	}
 }
 
 // discardBlock forgets the block being read, as at the end of the stream.
