@@ -208,8 +208,8 @@ func redactError(err error) {
 //
 // Per event it takes no lock: the stop checks are atomic loads, and the
 // last event ID is published only when it changes, through lastEventID,
-// with no allocation for string events (the event's own ID string is
-// published).
+// with no allocation for string events (the ID shares the event's
+// allocation).
 func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, events *int, first func(Event)) error {
 	dec := NewDecoder(body)
 	dec.SetMaxEventSize(c.cfg.maxEventSize)
@@ -247,8 +247,11 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 				break
 			}
 			e := dec.eventString()
-			if newID {
-				c.lastID.store(e.ID) // shares the event's allocation
+			if newID && dec.idRef != nil {
+				// The ID in published form shares the event's allocation.
+				c.lastID.storePublished(dec.idRef)
+			} else if newID {
+				c.lastID.storeBytes(dec.lastID)
 			}
 			if *events == 1 && first != nil {
 				first(e)

@@ -94,7 +94,7 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 		http:    streamingClient(cfg.streamHTTPClient(), cfg.queryParam),
 		closed:  make(chan struct{}),
 	}
-	c.lastID.store(cfg.lastEventID)
+	c.lastID.storeBytes([]byte(cfg.lastEventID))
 	c.onOpen, _ = any(handler).(OpenHandler)
 	c.onComment, _ = any(handler).(CommentHandler)
 	c.onBytes, _ = any(handler).(BytesHandler)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -185,4 +186,26 @@ func TestClientResumesFromTheIDOfABlockWithoutDataAtTheEndOfAStream(t *testing.T
 		assert.Equal(t, "2", id)
 		assert.Equal(t, "2", c.LastEventID())
 	})
+}
+
+func TestClientLastEventIDHoldsLongShortAndEmptyIDs(t *testing.T) {
+	long := strings.Repeat("L", 300) // past the arena's limit for one ID
+	cases := []struct{ stream, want string }{
+		{"id: " + long + "\ndata: a\n\n", long},
+		{"id: " + long + "\ndata: a\n\nid: 7\ndata: b\n\n", "7"},
+		{"id: 7\ndata: a\n\nid\ndata: b\n\n", ""},
+		{"id: 7\ndata: " + strings.Repeat("d", 20<<10) + "\n\n", "7"}, // a large event: ID allocated apart
+	}
+	for _, tc := range cases {
+		opts := []sse.Option{sse.WithHTTPClient(&http.Client{Transport: bodyTransport(tc.stream)}), sse.WithStopAtEnd(), sse.WithLastEventID("start")}
+		cs, err := sse.NewClient("http://sse.invalid/", &countHandler{}, opts...)
+		require.NoError(t, err)
+		assert.Equal(t, "start", cs.LastEventID())
+		require.NoError(t, cs.Connect(testContext(t)))
+		assert.Equal(t, tc.want, cs.LastEventID(), "string events")
+		cb, err := sse.NewClient("http://sse.invalid/", &countBytesHandler{}, opts...)
+		require.NoError(t, err)
+		require.NoError(t, cb.Connect(testContext(t)))
+		assert.Equal(t, tc.want, cb.LastEventID(), "borrowed events")
+	}
 }

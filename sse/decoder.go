@@ -190,6 +190,7 @@ type Decoder struct {
 	idGen     uint64 // counts the changes of lastID
 	idStr     string // lastID as a string, when idStrOK
 	idStrOK   bool
+	idRef     *byte  // idStr in published form (see lastEventID), when idStrOK and not nil
 	typeStr   string // the type of the last event handed out as a string
 
 	// What next found: an event (evData, evType; evOwned when evData is a
@@ -225,7 +226,7 @@ func (d *Decoder) SetMaxEventSize(n int) {
 // inherit, as when resuming a stream after a reconnection.
 func (d *Decoder) SetLastEventID(id string) {
 	d.lastID = append(d.lastID[:0], id...)
-	d.idStr, d.idStrOK = id, true
+	d.idStr, d.idStrOK, d.idRef = id, true, nil
 	d.idGen++
 }
 
@@ -234,9 +235,19 @@ func (d *Decoder) SetLastEventID(id string) {
 // SetLastEventID. This is what a client sends as Last-Event-ID.
 func (d *Decoder) LastEventID() string {
 	if !d.idStrOK {
-		d.idStr, d.idStrOK = string(d.lastID), true
+		d.setIDString()
 	}
 	return d.idStr
+}
+
+// setIDString makes idStr of lastID, in published form.
+func (d *Decoder) setIDString() {
+	var b strings.Builder
+	b.Grow(idPrefix + len(d.lastID))
+	writeIDPrefix(&b, len(d.lastID))
+	b.Write(d.lastID)
+	s := b.String()
+	d.idStr, d.idStrOK, d.idRef = s[idPrefix:], true, unsafe.StringData(s)
 }
 
 // Retry returns the reconnection time of the last valid retry field, and
@@ -730,7 +741,7 @@ func (d *Decoder) eventString() Event {
 	case pack:
 		n := len(data)
 		if !d.idStrOK {
-			n += len(d.lastID)
+			n += idPrefix + len(d.lastID)
 		}
 		if newType {
 			n += len(typ)
@@ -739,6 +750,7 @@ func (d *Decoder) eventString() Event {
 		b.Grow(n)
 		b.Write(data)
 		if !d.idStrOK {
+			writeIDPrefix(&b, len(d.lastID))
 			b.Write(d.lastID)
 		}
 		if newType {
@@ -752,11 +764,12 @@ func (d *Decoder) eventString() Event {
 	rest := s[len(data):]
 	if !d.idStrOK {
 		if pack {
-			d.idStr, rest = rest[:len(d.lastID)], rest[len(d.lastID):]
+			n := idPrefix + len(d.lastID)
+			d.idStr, d.idStrOK, d.idRef = rest[idPrefix:n], true, unsafe.StringData(rest)
+			rest = rest[n:]
 		} else {
-			d.idStr = string(d.lastID)
+			d.setIDString()
 		}
-		d.idStrOK = true
 	}
 	if newType {
 		if pack {

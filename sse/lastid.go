@@ -1,7 +1,7 @@
 package sse
 
 import (
-	"runtime"
+	"encoding/binary"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -9,68 +9,71 @@ import (
 
 // lastEventID publishes a Client's last event ID to other goroutines with
 // no lock and no allocation per change: the goroutine running Connect
-// stores each new ID, any goroutine loads it.
+// stores each new ID with one atomic pointer store, any goroutine loads
+// it.
 //
-// An ID is published as its string's data pointer and length, each in an
-// atomic word, inside a sequence count that is odd while a store is under
-// way (a seqlock made of atomics only): a load that saw the same even
-// count before and after reading the pair has a pair from one store. The
-// bytes a stored string points to never change: Event IDs are immutable
-// strings, and IDs stored from borrowed bytes are first copied into an
+// What the pointer points to is an ID in its published form: its length
+// in four bytes (little-endian), then its bytes, never changed once
+// written. The Decoder writes the IDs of string events in that form, in
+// the allocation the event's strings share, so publishing one costs
+// nothing more; IDs stored from borrowed bytes are first copied into an
 // append-only arena (a strings.Builder, whose earlier bytes never move or
 // change; a full one is replaced, never reused).
 type lastEventID struct {
-	seq   atomic.Uint64
-	ptr   atomic.Pointer[byte]
-	n     atomic.Int64
+	p     atomic.Pointer[byte]
 	arena strings.Builder // written by the storing goroutine only
 }
 
 const (
+	idPrefix    = 4       // bytes of the length before a published ID
 	idArenaSize = 2 << 10 // bytes per arena
 	idArenaMax  = 256     // a longer ID stored from bytes gets its own allocation
 )
 
-// load returns the last stored ID. Any goroutine may call it.
-func (l *lastEventID) load() string {
-	for {
-		if s := l.seq.Load(); s&1 == 0 {
-			p, n := l.ptr.Load(), l.n.Load()
-			if l.seq.Load() == s {
-				if n == 0 {
-					return ""
-				}
-				return unsafe.String(p, int(n))
-			}
-		}
-		runtime.Gosched() // a store is under way
-	}
+// writeIDPrefix writes the length of an ID of n bytes in published form.
+func writeIDPrefix(b *strings.Builder, n int) {
+	var p [idPrefix]byte
+	binary.LittleEndian.PutUint32(p[:], uint32(n))
+	b.Write(p[:])
 }
 
-// store publishes id, which must be immutable (any string is). Only one
-// goroutine at a time may store.
-func (l *lastEventID) store(id string) {
-	l.seq.Add(1)
-	l.ptr.Store(unsafe.StringData(id))
-	l.n.Store(int64(len(id)))
-	l.seq.Add(1)
+// load returns the last stored ID. Any goroutine may call it.
+func (l *lastEventID) load() string {
+	p := l.p.Load()
+	if p == nil {
+		return ""
+	}
+	n := binary.LittleEndian.Uint32(unsafe.Slice(p, idPrefix))
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(p), idPrefix)), n)
 }
+
+// storePublished publishes the ID in published form at p (nil for the
+// empty ID). Only one goroutine at a time may store.
+func (l *lastEventID) storePublished(p *byte) { l.p.Store(p) }
 
 // storeBytes publishes a copy of id.
 func (l *lastEventID) storeBytes(id []byte) {
-	var s string
-	switch {
-	case len(id) == 0:
-	case len(id) > idArenaMax:
-		s = string(id)
-	default:
-		if l.arena.Cap()-l.arena.Len() < len(id) {
+	if len(id) == 0 {
+		l.p.Store(nil)
+		return
+	}
+	need := idPrefix + len(id)
+	var b *strings.Builder
+	if len(id) > idArenaMax {
+		b = new(strings.Builder)
+		b.Grow(need)
+	} else {
+		if l.arena.Cap()-l.arena.Len() < need {
 			l.arena.Reset()
 			l.arena.Grow(idArenaSize)
 		}
-		n := l.arena.Len()
-		l.arena.Write(id)
-		s = l.arena.String()[n:]
+		b = &l.arena
 	}
-	l.store(s)
+	n := b.Len()
+	writeIDPrefix(b, len(id))
+	b.Write(id)
+	l.p.Store(unsafe.StringData(b.String()[n:]))
 }
