@@ -132,8 +132,10 @@ func (e EventBytes) Event() Event {
 // past a few KiB: the read buffer is back to 4 KiB before the next read.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
-// and type of one event share one allocation (an ID or type that repeats
-// the previous event's is not copied again). DecodeBytes returns borrowed
+// and type of one event up to 8 KiB share one allocation (an ID or type
+// that repeats the previous event's is not copied again), so keeping one
+// of them keeps the memory of all three, and a larger event's Data may
+// keep up to twice its length (its buffer). DecodeBytes returns borrowed
 // bytes instead, with no allocation.
 //
 // A Decoder reports how the stream ends through the errors of Next,
