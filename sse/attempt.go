@@ -37,8 +37,8 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	c.mu.Lock()
 	c.cancelConn = cancel
 	c.restartPending = false
-	lastID := c.lastID
 	c.mu.Unlock()
+	lastID := c.lastID.load()
 	defer func() {
 		c.mu.Lock()
 		c.cancelConn = nil
@@ -97,13 +97,14 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 		c.onOpen.HandleOpen(open)
 	}
 	c.cfg.logger.Debug("sse: connected", "url", c.redacted(), "attempt", n, "latency", open.Latency)
-	err = c.read(connCtx, body, lastID, func(e Event) {
-		events++
-		if events == 1 {
+	var first func(Event)
+	if obs.FirstEvent != nil {
+		first = func(e Event) {
 			now := clock.Now()
 			obs.firstEvent(FirstEventInfo{Attempt: n, ID: id, Latency: now.Sub(start), SinceOpen: now.Sub(openedAt), Event: e})
 		}
-	})
+	}
+	err = c.read(connCtx, body, lastID, &events, first)
 	ended := clock.Now()
 	return outcome{err: err, opened: true, openFor: ended.Sub(openedAt), ended: ended}
 }
@@ -210,23 +211,30 @@ func redactError(err error) {
 }
 
 // read decodes the stream and dispatches what it finds until the stream
-// ends. It returns io.EOF at a clean end.
-func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, delivered func(Event)) error {
+// ends, counting the events it delivers in events and passing the first to
+// first (when not nil). It returns io.EOF at a clean end.
+//
+// Per event it takes no lock: the stop checks are atomic loads, and the
+// last event ID is published only when it changes, through lastEventID,
+// with no allocation for string events (the ID shares the event's
+// allocation).
+func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, events *int, first func(Event)) error {
 	dec := NewDecoder(body)
 	dec.SetMaxEventSize(c.cfg.maxEventSize)
 	dec.SetLastEventID(lastID)
-	id := lastID
+	gen := dec.idGen
 	for {
-		f, err := dec.Next()
+		k, err := dec.next()
 		if c.isClosed() || ctx.Err() != nil {
 			// Stopped (Close, Restart, idle timeout) while reading: what
 			// was read since is neither delivered nor counted in the
 			// last event ID, so a resuming server sends it again.
 			return ErrClosed
 		}
-		if next := dec.LastEventID(); next != id {
-			id = next
-			c.setLastEventID(id)
+		newID := dec.idGen != gen
+		gen = dec.idGen
+		if newID && (err != nil || k != KindEvent || c.onBytes != nil) {
+			c.lastID.storeBytes(dec.lastID)
 		}
 		if err != nil {
 			if errors.Is(err, ErrEventTooLarge) {
@@ -235,16 +243,34 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, del
 			}
 			return err
 		}
-		switch f.Kind {
+		switch k {
 		case KindEvent:
-			delivered(f.Event)
-			c.handler.HandleEvent(f.Event)
+			*events++
+			if c.onBytes != nil {
+				e := dec.eventBytes()
+				if *events == 1 && first != nil {
+					first(e.Event())
+				}
+				c.onBytes.HandleEventBytes(e)
+				break
+			}
+			e := dec.eventString()
+			if newID && dec.idRef != nil {
+				// The ID in published form shares the event's allocation.
+				c.lastID.storePublished(dec.idRef)
+			} else if newID {
+				c.lastID.storeBytes(dec.lastID)
+			}
+			if *events == 1 && first != nil {
+				first(e)
+			}
+			c.handler.HandleEvent(e)
 		case KindComment:
 			if c.onComment != nil {
-				c.onComment.HandleComment(f.Comment)
+				c.onComment.HandleComment(string(dec.comment))
 			}
 		case KindRetry:
-			c.setRetry(f.Retry)
+			c.setRetry(dec.retry)
 		}
 	}
 }

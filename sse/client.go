@@ -36,8 +36,10 @@ type Client[H Handler] struct {
 	handler   H
 	onOpen    OpenHandler
 	onComment CommentHandler
+	onBytes   BytesHandler
 	cfg       config
 	http      *http.Client
+	lastID    lastEventID // written by Connect only
 
 	running   atomic.Bool
 	closeOnce sync.Once
@@ -45,7 +47,6 @@ type Client[H Handler] struct {
 	closeErr  error // what Connect returns once closed
 
 	mu             sync.Mutex
-	lastID         string
 	retry          time.Duration // the server's retry field, capped
 	hasRetry       bool          // a retry field was received (0 is a value)
 	cancelConn     context.CancelCauseFunc
@@ -92,10 +93,11 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 		cfg:     cfg,
 		http:    streamingClient(cfg.streamHTTPClient(), cfg.queryParam),
 		closed:  make(chan struct{}),
-		lastID:  cfg.lastEventID,
 	}
+	c.lastID.storeBytes([]byte(cfg.lastEventID))
 	c.onOpen, _ = any(handler).(OpenHandler)
 	c.onComment, _ = any(handler).(CommentHandler)
+	c.onBytes, _ = any(handler).(BytesHandler)
 	return c, nil
 }
 
@@ -103,12 +105,10 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 func (c *Client[H]) Handler() H { return c.handler }
 
 // LastEventID returns the last event ID string: what the next request
-// sends as Last-Event-ID. While HandleEvent runs, it is that event's ID.
-func (c *Client[H]) LastEventID() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lastID
-}
+// sends as Last-Event-ID. While HandleEvent (or HandleEventBytes) runs, it
+// is that event's ID. It takes no lock: the Connect goroutine publishes
+// each new ID through an atomic pointer.
+func (c *Client[H]) LastEventID() string { return c.lastID.load() }
 
 // Connect opens the stream and delivers its events to the Handler until
 // the stream ends for good, reconnecting whenever a connection ends. It
@@ -287,12 +287,6 @@ func (c *Client[H]) wait(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	return c.stopped(ctx) // nil unless woken by Close
-}
-
-func (c *Client[H]) setLastEventID(id string) {
-	c.mu.Lock()
-	c.lastID = id
-	c.mu.Unlock()
 }
 
 func (c *Client[H]) serverRetry() (time.Duration, bool) {

@@ -4,21 +4,25 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"strings"
 	"time"
-	"unicode/utf8"
+	"unsafe"
 )
 
-// DefaultMaxEventSize is the largest event block a Decoder accepts unless
-// told otherwise: 16 MiB, counted over the bytes of the block's lines
-// without their line ends. It leaves room for a job's final event carrying
-// thousands of books while bounding what a faulty server can make a
-// client buffer.
+// DefaultMaxEventSize is the largest event a Decoder accepts unless told
+// otherwise: 16 MiB, counted over the bytes of the block's data lines as
+// received, without their line ends. Only data accumulates: comments and
+// the id, event and retry fields do not add up, but no single line may be
+// longer than the maximum either. It leaves room for a job's final event
+// carrying thousands of books while bounding what a faulty server can make
+// a client buffer.
 const DefaultMaxEventSize = 16 << 20
 
 const (
-	minReadSize    = 4 << 10 // the smallest read the decoder asks for
-	keepDataBuffer = 1 << 20 // a data buffer grown past this is dropped after its event
-	maxEmptyReads  = 100     // reads returning 0, nil before io.ErrNoProgress
+	minReadSize   = 4 << 10  // the size of the read buffer at rest; a read asks for half of it at least
+	maxLineBuffer = 64 << 10 // a data line longer than this moves to the data buffer as it arrives
+	keepBuffer    = 8 << 10  // a buffer grown past this is let go once its event is out
+	maxEmptyReads = 100      // reads returning 0, nil before io.ErrNoProgress
 )
 
 // Kind says what a Frame holds.
@@ -61,6 +65,35 @@ type Frame struct {
 	Retry time.Duration
 }
 
+// EventBytes is an event as DecodeBytes and a BytesHandler see it: its
+// fields are borrowed from the Decoder's buffers, with no copy. They hold
+// the same bytes as Event's fields, invalid UTF-8 already replaced and
+// Type already "message" when the stream named none.
+//
+// The slices are valid only until the next call of a method of the
+// Decoder that returned them (for a BytesHandler: until HandleEventBytes
+// returns), as with bufio.Scanner.Bytes: later reads overwrite them. They
+// must not be modified. To keep an event, copy it, for example with
+// EventBytes.Event.
+type EventBytes struct {
+	ID   []byte
+	Type []byte
+	Data []byte
+}
+
+// Event returns a copy of e that may be kept: an Event whose strings share
+// one allocation.
+func (e EventBytes) Event() Event {
+	var b strings.Builder
+	b.Grow(len(e.ID) + len(e.Type) + len(e.Data))
+	b.Write(e.Data)
+	b.Write(e.ID)
+	b.Write(e.Type)
+	s := b.String()
+	n, m := len(e.Data), len(e.Data)+len(e.ID)
+	return Event{Data: s[:n], ID: s[n:m], Type: s[m:]}
+}
+
 // Decoder reads events from a text/event-stream, following the "Parsing an
 // event stream" and "Interpreting an event stream" sections of the WHATWG
 // HTML standard to the letter:
@@ -81,53 +114,109 @@ type Frame struct {
 //     subsequence, as the WHATWG UTF-8 decoder does.
 //
 // A Decoder is a pull parser: it starts no goroutine and reads from its
-// reader only inside Next and Decode. It is not safe for concurrent use.
-// Memory is bounded by the maximum event size (DefaultMaxEventSize unless
-// SetMaxEventSize says otherwise) and time is linear in the input, however
-// the reads split it.
+// reader only inside Next, Decode and DecodeBytes. It is not safe for
+// concurrent use. Time is linear in the input, however the reads split it:
+// each byte read is searched once for a line end and checked once for
+// UTF-8.
 //
-// A Decoder reports how the stream ends through the errors of Next and
-// Decode: io.EOF at the end of the input, or the reader's error. Both are
-// sticky. An *EventTooLargeError is not: the oversized block is skipped and
-// the next call goes on with the block after it.
+// Memory is bounded by the maximum event size (DefaultMaxEventSize unless
+// SetMaxEventSize says otherwise). A data line longer than 64 KiB moves to
+// the event's data buffer as it arrives instead of growing the read
+// buffer; the data buffer doubles, never past what the maximum allows,
+// and Decode hands it over as the event's Data string without a copy
+// (unless it is less than half full). Decoding an event of n bytes of
+// data (after U+FFFD replacement, which turns one invalid byte into three)
+// thus peaks below 2n for the largest events (the buffer and its last
+// growth; 1.6n for 15 MiB at the default maximum) and below 3n in
+// general. Once an event is out, the Decoder lets go of every buffer grown
+// past a few KiB: the read buffer is back to 4 KiB before the next read.
+//
+// Decode and Next return events whose strings may be kept; the data, ID
+// and type of one event up to 8 KiB share one allocation (an ID or type
+// that repeats the previous event's is not copied again), so keeping one
+// of them keeps the memory of all three, and a larger event's Data may
+// keep up to twice its length (its buffer). DecodeBytes returns borrowed
+// bytes instead, with no allocation.
+//
+// A Decoder reports how the stream ends through the errors of Next,
+// Decode and DecodeBytes: io.EOF at the end of the input, or the reader's
+// error. Both are sticky. An *EventTooLargeError is not: the oversized
+// block is skipped and the next call goes on with the block after it.
 type Decoder struct {
 	r   io.Reader
 	buf []byte
 	// The unread bytes are buf[start:end]. The scan positions are absolute
-	// indexes into buf: no LF lies in [start, lfScan) when lf < start, lf
-	// is the next LF when lf >= start, and no CR lies in [start, crScan).
-	start, end     int
-	lf, lfScan     int
-	crScan         int
+	// indexes into buf, shifted when fill moves the unread bytes:
+	//   - lf is the first LF in buf[start:end] when lf >= start; when
+	//     lf < start, no LF lies in buf[start:lfScan). cr and crScan say
+	//     the same of CR.
+	//   - when valid >= start, buf[start:valid] is valid UTF-8 and, if
+	//     bad, an ill-formed sequence starts at valid; without bad, the
+	//     bytes from valid on are not checked yet (they are when a line
+	//     reaches past valid). valid < start means the line holding the
+	//     ill-formed sequence has been used up: checking starts over from
+	//     start.
+	// So each byte is searched at most once for LF, once for CR and
+	// checked once for UTF-8.
+	start, end int
+	lf, lfScan int
+	cr, crScan int
+	valid      int
+	bad        bool
+	lineAt     int // where the line readLine returned starts in buf
+
 	err            error // read error, returned once the buffered lines are used up
+	emptyReadCount int
 	max            int
 	bomChecked     bool
 	skipLF         bool // the last line ended with CR, so a leading LF belongs to it
 	skipping       bool // discarding an oversized block up to its blank line
 	partial        bool // while skipping: inside a line whose start was discarded
-	size           int  // bytes of line content in the current block
-	data           []byte
-	eventType      string
-	idBuf          string // the last event ID buffer
-	idPending      bool   // the current block has an id field
-	lastID         string // the last event ID string
-	retry          time.Duration
-	hasRetry       bool
-	scratch        []byte // a line with its invalid UTF-8 replaced
-	emptyReadCount int
+	spilling       bool // the line being read is a data line whose start is in data already
+	size           int  // bytes of data lines in the current block, as received
+
+	// The data of the current block, when hasData: buf[viewStart:viewEnd]
+	// while inView (a single data line, still in the read buffer; data is
+	// empty then), else data.
+	hasData            bool
+	inView             bool
+	viewStart, viewEnd int
+	data               []byte
+	spare              []byte // data's small buffer, kept while data grows large
+	dataHint           int    // the length of the last large event's data
+
+	typ       []byte // the current block's event type
+	idPending bool   // the current block has an id field, in pendingID
+	pendingID []byte
+	lastID    []byte // the last event ID
+	idGen     uint64 // counts the changes of lastID
+	idStr     string // lastID as a string, when idStrOK
+	idStrOK   bool
+	idRef     *byte  // idStr in published form (see lastEventID), when idStrOK and not nil
+	typeStr   string // the type of the last event handed out as a string
+
+	// What next found: an event (evData, evType; evOwned when evData is a
+	// large data buffer the Decoder has let go), a comment, a retry value.
+	evData   []byte
+	evType   []byte
+	evOwned  bool
+	comment  []byte
+	retry    time.Duration
+	hasRetry bool
+	scratch  []byte // a comment with its invalid UTF-8 replaced
 }
 
 // NewDecoder returns a Decoder that reads from r. It buffers what it reads,
 // so it may read past the last event it returns.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1}
+	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1}
 }
 
-// SetMaxEventSize sets the largest event block the Decoder accepts, in
-// bytes of line content as received (before invalid UTF-8 is replaced);
-// n <= 0 restores DefaultMaxEventSize. A larger
-// block yields an *EventTooLargeError and is skipped. It takes effect from
-// the next line read.
+// SetMaxEventSize sets the largest event the Decoder accepts, in bytes of
+// data lines as received (before invalid UTF-8 is replaced), which is also
+// the longest line it accepts; n <= 0 restores DefaultMaxEventSize. A
+// larger event or line yields an *EventTooLargeError and its block is
+// skipped. It takes effect from the next line read.
 func (d *Decoder) SetMaxEventSize(n int) {
 	if n <= 0 {
 		n = DefaultMaxEventSize
@@ -138,16 +227,30 @@ func (d *Decoder) SetMaxEventSize(n int) {
 // SetLastEventID sets the last event ID that events without an id field
 // inherit, as when resuming a stream after a reconnection.
 func (d *Decoder) SetLastEventID(id string) {
-	if !d.idPending {
-		d.idBuf = id
-	}
-	d.lastID = id
+	d.lastID = append(d.lastID[:0], id...)
+	d.idStr, d.idStrOK, d.idRef = id, true, nil
+	d.idGen++
 }
 
 // LastEventID returns the last event ID string: the ID of the last
 // dispatched block (a block without data counts) or the one given to
 // SetLastEventID. This is what a client sends as Last-Event-ID.
-func (d *Decoder) LastEventID() string { return d.lastID }
+func (d *Decoder) LastEventID() string {
+	if !d.idStrOK {
+		d.setIDString()
+	}
+	return d.idStr
+}
+
+// setIDString makes idStr of lastID, in published form.
+func (d *Decoder) setIDString() {
+	var b strings.Builder
+	b.Grow(idPrefix + len(d.lastID))
+	writeIDPrefix(&b, len(d.lastID))
+	b.Write(d.lastID)
+	s := b.String()
+	d.idStr, d.idStrOK, d.idRef = s[idPrefix:], true, unsafe.StringData(s)
+}
 
 // Retry returns the reconnection time of the last valid retry field, and
 // false when there has been none.
@@ -158,12 +261,28 @@ func (d *Decoder) Retry() (time.Duration, bool) { return d.retry, d.hasRetry }
 // stream.
 func (d *Decoder) Decode() (Event, error) {
 	for {
-		f, err := d.Next()
+		k, err := d.next()
 		if err != nil {
 			return Event{}, err
 		}
-		if f.Kind == KindEvent {
-			return f.Event, nil
+		if k == KindEvent {
+			return d.eventString(), nil
+		}
+	}
+}
+
+// DecodeBytes is Decode without copying: it returns the next event as
+// bytes borrowed from the Decoder's buffers, valid until the next call of
+// a method of the Decoder (see EventBytes). It allocates nothing once the
+// buffers have grown to the stream's lines.
+func (d *Decoder) DecodeBytes() (EventBytes, error) {
+	for {
+		k, err := d.next()
+		if err != nil {
+			return EventBytes{}, err
+		}
+		if k == KindEvent {
+			return d.eventBytes(), nil
 		}
 	}
 }
@@ -171,30 +290,59 @@ func (d *Decoder) Decode() (Event, error) {
 // Next returns the next event, comment or valid retry field. At the end of
 // the stream it returns io.EOF, discarding an incomplete block.
 func (d *Decoder) Next() (Frame, error) {
+	k, err := d.next()
+	switch k {
+	case KindEvent:
+		return Frame{Kind: KindEvent, Event: d.eventString()}, nil
+	case KindComment:
+		return Frame{Kind: KindComment, Comment: string(d.comment)}, nil
+	case KindRetry:
+		return Frame{Kind: KindRetry, Retry: d.retry}, nil
+	}
+	return Frame{}, err
+}
+
+// next reads up to the next event, comment or valid retry field and says
+// which it found: the event in evData and evType, the comment in comment,
+// the retry value in retry.
+func (d *Decoder) next() (Kind, error) {
+	if d.comment != nil {
+		d.comment = nil
+	}
+	if cap(d.scratch) > keepBuffer {
+		d.scratch = nil
+	}
 	for {
-		line, err := d.readLine()
+		line, valid, err := d.readLine()
 		if err != nil {
 			if _, tooLarge := err.(*EventTooLargeError); !tooLarge {
 				d.discardBlock()
 			}
-			return Frame{}, err
+			return 0, err
+		}
+		if d.spilling {
+			// The rest of a long data line.
+			d.appendData(line, valid)
+			d.spilling = false
+			continue
 		}
 		if len(line) == 0 {
-			if ev, ok := d.dispatch(); ok {
-				return Frame{Kind: KindEvent, Event: ev}, nil
+			if d.dispatch() {
+				return KindEvent, nil
 			}
 			continue
 		}
-		if f, ok := d.field(line); ok {
-			return f, nil
+		if k := d.field(line, valid); k != 0 {
+			return k, nil
 		}
 	}
 }
 
 // readLine returns the next line of the current block without its line
-// end. The slice is valid until the next call. While an oversized block is
-// being skipped it consumes lines without returning them.
-func (d *Decoder) readLine() ([]byte, error) {
+// end, and whether it is valid UTF-8; while spilling, the rest of the data
+// line. The slice is valid until the next call. While an oversized block
+// is being skipped it consumes lines without returning them.
+func (d *Decoder) readLine() ([]byte, bool, error) {
 	for {
 		if d.skipLF && d.start < d.end {
 			if d.buf[d.start] == '\n' {
@@ -204,15 +352,15 @@ func (d *Decoder) readLine() ([]byte, error) {
 		}
 		if !d.bomChecked && !d.checkBOM() {
 			if err := d.fill(); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			continue
 		}
 		if eol := d.findEOL(); eol >= 0 {
 			line := d.buf[d.start:eol]
-			d.skipLF = d.buf[eol] == '\r'
-			d.start = eol + 1
 			if d.skipping {
+				d.skipLF = d.buf[eol] == '\r'
+				d.start = eol + 1
 				if len(line) == 0 && !d.partial {
 					d.skipping = false
 					d.size = 0
@@ -220,28 +368,47 @@ func (d *Decoder) readLine() ([]byte, error) {
 				d.partial = false
 				continue
 			}
-			if len(line) > 0 {
+			valid := d.validTo(eol)
+			d.lineAt = d.start
+			d.skipLF = d.buf[eol] == '\r'
+			d.start = eol + 1
+			if d.spilling || isDataLine(line) {
 				d.size += len(line)
 				if d.size > d.max {
-					return nil, d.tooLarge(false)
+					return nil, false, d.tooLarge(false)
 				}
+			} else if len(line) > d.max {
+				return nil, false, d.tooLarge(false)
 			}
-			return line, nil
+			return line, valid, nil
 		}
 		// No complete line is buffered.
 		if d.skipping {
 			d.partial = d.partial || d.start < d.end
-			d.start, d.end = 0, 0
-			d.lf, d.lfScan, d.crScan = -1, 0, 0
-		} else if d.size+d.end-d.start > d.max {
-			d.start, d.end = 0, 0
-			d.lf, d.lfScan, d.crScan = -1, 0, 0
-			return nil, d.tooLarge(true)
+			d.dropBuffered()
+		} else {
+			n := d.end - d.start
+			data := d.spilling || bytes.HasPrefix(d.buf[d.start:d.end], []byte("data:"))
+			if data {
+				n += d.size
+			}
+			if n > d.max {
+				d.dropBuffered()
+				return nil, false, d.tooLarge(true)
+			}
+			if data && (d.spilling || d.end-d.start >= maxLineBuffer-minReadSize) {
+				d.spill()
+			}
 		}
 		if err := d.fill(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
+}
+
+// isDataLine reports whether line, as received, is a data field.
+func isDataLine(line []byte) bool {
+	return len(line) >= 4 && string(line[:4]) == "data" && (len(line) == 4 || line[4] == ':')
 }
 
 // checkBOM skips a leading byte order mark. It reports false when it needs
@@ -260,27 +427,74 @@ func (d *Decoder) checkBOM() bool {
 }
 
 // findEOL returns the index in buf of the first CR or LF in the unread
-// bytes, or -1. Each byte is searched at most once for each of the two.
+// bytes, or -1. Each byte is searched at most once for each of the two: in
+// a stream of LF line ends, the search for CR runs once per read.
 func (d *Decoder) findEOL() int {
 	if d.lf < d.start {
-		from := max(d.start, d.lfScan)
-		if i := bytes.IndexByte(d.buf[from:d.end], '\n'); i >= 0 {
-			d.lf = from + i
-		} else {
-			d.lf = -1
-			d.lfScan = d.end
+		d.lf = -1
+		if from := max(d.start, d.lfScan); from < d.end {
+			if i := bytes.IndexByte(d.buf[from:d.end], '\n'); i >= 0 {
+				d.lf = from + i
+			} else {
+				d.lfScan = d.end
+			}
 		}
 	}
-	limit := d.end
-	if d.lf >= 0 {
-		limit = d.lf
+	if d.cr < d.start {
+		d.cr = -1
+		if from := max(d.start, d.crScan); from < d.end {
+			if i := bytes.IndexByte(d.buf[from:d.end], '\r'); i >= 0 {
+				d.cr = from + i
+			} else {
+				d.crScan = d.end
+			}
+		}
 	}
-	from := max(d.start, d.crScan)
-	if i := bytes.IndexByte(d.buf[from:limit], '\r'); i >= 0 {
-		return from + i
+	if d.cr < 0 || (d.lf >= 0 && d.lf < d.cr) {
+		return d.lf
 	}
-	d.crScan = limit
-	return d.lf
+	return d.cr
+}
+
+// validTo reports whether buf[start:i] is valid UTF-8. It checks the
+// bytes read since the last check, all of them at once: in a valid stream
+// that is once per read, not once per line.
+func (d *Decoder) validTo(i int) bool {
+	if d.valid < d.start {
+		d.valid, d.bad = d.start, false
+	}
+	if i > d.valid && !d.bad {
+		n, bad := validPrefix(d.buf[d.valid:d.end])
+		d.valid += n
+		d.bad = bad
+	}
+	return i <= d.valid
+}
+
+// spill moves the data line being read, buf[start:end] with no line end
+// yet, to the data buffer, all but a UTF-8 sequence that the end of the
+// buffer cuts short.
+func (d *Decoder) spill() {
+	from := d.start
+	if !d.spilling {
+		from += len("data:")
+		if from < d.end && d.buf[from] == ' ' {
+			from++
+		}
+		d.beginData()
+		d.spilling = true
+	}
+	to := d.end - incompleteTail(d.buf[from:d.end])
+	d.appendData(d.buf[from:to], d.validTo(to))
+	d.size += to - d.start
+	d.start = to
+}
+
+// dropBuffered forgets the unread bytes.
+func (d *Decoder) dropBuffered() {
+	d.start, d.end = 0, 0
+	d.lf, d.lfScan, d.cr, d.crScan = -1, 0, -1, 0
+	d.valid, d.bad = 0, false
 }
 
 // tooLarge starts skipping the current block. partial says the line being
@@ -298,20 +512,26 @@ func (d *Decoder) fill() error {
 	if d.err != nil {
 		return d.err
 	}
-	if d.start > 0 {
-		n := copy(d.buf, d.buf[d.start:d.end])
-		shift := d.start
-		d.start, d.end = 0, n
-		if d.lf >= 0 {
-			d.lf -= shift
-		}
-		d.lfScan = max(d.lfScan-shift, 0)
-		d.crScan = max(d.crScan-shift, 0)
+	if d.inView {
+		// The read buffer is about to change: the data moves out of it.
+		n := d.viewEnd - d.viewStart
+		d.growData(n)
+		d.data = append(d.data, d.buf[d.viewStart:d.viewEnd]...)
+		d.inView = false
 	}
-	if len(d.buf)-d.end < minReadSize {
-		grown := make([]byte, max(2*len(d.buf), d.end+minReadSize))
-		copy(grown, d.buf[:d.end])
-		d.buf = grown
+	if d.valid < d.start {
+		d.valid, d.bad = d.start, false
+	}
+	unread := d.end - d.start
+	switch {
+	case len(d.buf) > minReadSize && unread <= minReadSize/2 && !d.spilling && !d.skipping:
+		// A long line is over: back to a small buffer.
+		d.moveTo(make([]byte, minReadSize))
+	case len(d.buf)-unread < minReadSize/2:
+		// Unread bytes are never more than max: no need to go far beyond.
+		d.moveTo(make([]byte, max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)))
+	case d.start > 0:
+		d.moveTo(d.buf)
 	}
 	n, err := d.r.Read(d.buf[d.end:])
 	if n < 0 || n > len(d.buf)-d.end {
@@ -336,15 +556,34 @@ func (d *Decoder) fill() error {
 	return nil
 }
 
-// field applies one non-empty line. It returns a frame for comments and
-// valid retry fields.
-func (d *Decoder) field(line []byte) (Frame, bool) {
-	if !utf8.Valid(line) {
-		d.scratch = appendReplacingInvalid(d.scratch[:0], line)
-		line = d.scratch
+// moveTo moves the unread bytes to the start of b, which becomes the
+// buffer.
+func (d *Decoder) moveTo(b []byte) {
+	if len(d.buf) > 0 && &b[0] != &d.buf[0] {
+		d.evData = nil // it may be a view of the old buffer
 	}
+	n := copy(b, d.buf[d.start:d.end])
+	shift := d.start
+	d.buf, d.start, d.end = b, 0, n
+	d.lf -= shift
+	d.cr -= shift
+	d.valid -= shift
+	d.lfScan = max(d.lfScan-shift, 0)
+	d.crScan = max(d.crScan-shift, 0)
+}
+
+// field applies one non-empty line. It reports what it found when that is
+// a comment or a valid retry field.
+func (d *Decoder) field(line []byte, valid bool) Kind {
+	// Invalid UTF-8 is replaced in values only: a field name holding some
+	// is unknown either way, and colons are ASCII.
 	if line[0] == ':' {
-		return Frame{Kind: KindComment, Comment: string(trimSpace(line[1:]))}, true
+		d.comment = trimSpace(line[1:])
+		if !valid {
+			d.scratch = appendReplacingInvalid(d.scratch[:0], d.comment)
+			d.comment = d.scratch
+		}
+		return KindComment
 	}
 	name, value := line, []byte(nil)
 	if i := bytes.IndexByte(line, ':'); i >= 0 {
@@ -352,57 +591,228 @@ func (d *Decoder) field(line []byte) (Frame, bool) {
 	}
 	switch string(name) {
 	case "data":
-		d.data = append(d.data, value...)
-		d.data = append(d.data, '\n')
-	case "event":
-		if string(value) != d.eventType {
-			d.eventType = string(value)
+		if !d.hasData && valid {
+			at := d.lineAt + len(line) - len(value)
+			d.hasData, d.inView = true, true
+			d.viewStart, d.viewEnd = at, at+len(value)
+			break
 		}
+		d.beginData()
+		d.appendData(value, valid)
+	case "event":
+		d.typ = appendText(d.typ[:0], value, valid)
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
-			if string(value) != d.idBuf {
-				d.idBuf = string(value)
-			}
+			d.pendingID = appendText(d.pendingID[:0], value, valid)
 			d.idPending = true
 		}
 	case "retry":
 		if r, ok := parseRetry(value); ok {
 			d.retry, d.hasRetry = r, true
-			return Frame{Kind: KindRetry, Retry: r}, true
+			return KindRetry
 		}
 	}
-	return Frame{}, false
+	return 0
 }
 
-// dispatch ends the current block, returning its event if it has data.
-func (d *Decoder) dispatch() (Event, bool) {
-	d.lastID = d.idBuf
-	d.idPending = false
+// appendText appends b to dst, replacing invalid UTF-8 unless valid.
+func appendText(dst, b []byte, valid bool) []byte {
+	if valid {
+		return append(dst, b...)
+	}
+	return appendReplacingInvalid(dst, b)
+}
+
+// beginData starts a data line in the data buffer: the data so far moves
+// there from the read buffer, and a LF joins it to the new line.
+func (d *Decoder) beginData() {
+	if d.inView {
+		n := d.viewEnd - d.viewStart
+		d.growData(n + 1)
+		d.data = append(d.data, d.buf[d.viewStart:d.viewEnd]...)
+		d.inView = false
+	}
+	if d.hasData {
+		d.growData(1)
+		d.data = append(d.data, '\n')
+	}
+	d.hasData = true
+}
+
+// appendData appends b to the data buffer, replacing invalid UTF-8 unless
+// valid.
+func (d *Decoder) appendData(b []byte, valid bool) {
+	if valid {
+		d.growData(len(b))
+		d.data = append(d.data, b...)
+		return
+	}
+	d.growData(repairedLen(b))
+	d.data = appendReplacingInvalid(d.data, b)
+}
+
+// growData makes room for n more bytes of data. Past keepBuffer it grows
+// to the length of the last large event when that is close, else doubles,
+// and never beyond what the maximum event size allows.
+func (d *Decoder) growData(n int) {
+	need := len(d.data) + n
+	if need <= cap(d.data) {
+		return
+	}
+	c := max(2*cap(d.data), need, 512)
+	if need > keepBuffer && d.dataHint > c && d.dataHint <= 8*need {
+		c = d.dataHint
+	}
+	// Data holds at most max bytes when valid, three times that after
+	// U+FFFD replacement.
+	if limit := d.max; need <= limit {
+		c = min(c, limit)
+	} else {
+		c = max(min(c, 3*limit), need)
+	}
+	if cap(d.data) <= keepBuffer && c > keepBuffer && d.spare == nil {
+		d.spare = d.data[:0]
+	}
+	grown := make([]byte, len(d.data), c)
+	copy(grown, d.data)
+	d.data = grown
+}
+
+// dispatch ends the current block. It reports whether the block had data,
+// in which case evData and evType hold the event.
+func (d *Decoder) dispatch() bool {
+	if d.idPending {
+		if !bytes.Equal(d.pendingID, d.lastID) {
+			d.lastID, d.pendingID = d.pendingID, d.lastID
+			d.idGen++
+			d.idStrOK = false
+		}
+		d.idPending = false
+		if cap(d.pendingID) > keepBuffer {
+			d.pendingID = nil
+		}
+	}
 	d.size = 0
-	if len(d.data) == 0 {
-		d.eventType = ""
-		return Event{}, false
+	if !d.hasData {
+		d.typ = d.typ[:0]
+		return false
 	}
-	ev := Event{ID: d.lastID, Type: d.eventType, Data: string(d.data[:len(d.data)-1])}
-	if ev.Type == "" {
-		ev.Type = "message"
+	d.hasData = false
+	d.evOwned = false
+	if d.inView {
+		d.evData = d.buf[d.viewStart:d.viewEnd]
+		d.inView = false
+	} else {
+		d.evData = d.data
+		if cap(d.data) > keepBuffer {
+			d.evOwned = true
+			d.dataHint = len(d.data)
+			d.data, d.spare = d.spare, nil
+		} else {
+			d.data = d.data[:0]
+		}
 	}
-	d.eventType = ""
-	d.data = d.data[:0]
-	if cap(d.data) > keepDataBuffer {
-		d.data = nil
+	if len(d.typ) == 0 {
+		d.typ = append(d.typ, "message"...)
 	}
-	return ev, true
+	d.evType = d.typ
+	if cap(d.typ) > keepBuffer {
+		d.typ = nil
+	} else {
+		d.typ = d.typ[:0]
+	}
+	return true
+}
+
+// eventString returns the event dispatch found as an Event. Data, a new
+// ID and a new type share one allocation; a large data buffer the Decoder
+// has let go becomes the Data string as it is. Strings the Decoder keeps
+// for the next event (ID, type) never hold a large event's memory.
+func (d *Decoder) eventString() Event {
+	data, typ := d.evData, d.evType
+	newType := string(typ) != d.typeStr
+	if newType && string(typ) == "message" {
+		d.typeStr, newType = "message", false
+	}
+	var s string
+	pack := len(data) <= keepBuffer
+	switch {
+	case d.evOwned && cap(data) <= 2*len(data):
+		// The buffer is the Decoder's no more: it becomes the string.
+		s = unsafe.String(unsafe.SliceData(data), len(data))
+	case pack:
+		n := len(data)
+		if !d.idStrOK {
+			n += idPrefix + len(d.lastID)
+		}
+		if newType {
+			n += len(typ)
+		}
+		var b strings.Builder
+		b.Grow(n)
+		b.Write(data)
+		if !d.idStrOK {
+			writeIDPrefix(&b, len(d.lastID))
+			b.Write(d.lastID)
+		}
+		if newType {
+			b.Write(typ)
+		}
+		s = b.String()
+	default:
+		s = string(data)
+	}
+	ev := Event{Data: s[:len(data)]}
+	rest := s[len(data):]
+	if !d.idStrOK {
+		if pack {
+			n := idPrefix + len(d.lastID)
+			d.idStr, d.idStrOK, d.idRef = rest[idPrefix:n], true, unsafe.StringData(rest)
+			rest = rest[n:]
+		} else {
+			d.setIDString()
+		}
+	}
+	if newType {
+		if pack {
+			d.typeStr = rest
+		} else {
+			d.typeStr = string(typ)
+		}
+	}
+	ev.ID, ev.Type = d.idStr, d.typeStr
+	d.forgetEvent()
+	return ev
+}
+
+// eventBytes returns the event dispatch found, borrowed.
+func (d *Decoder) eventBytes() EventBytes {
+	e := EventBytes{ID: d.lastID, Type: d.evType, Data: d.evData}
+	d.forgetEvent()
+	return e
+}
+
+// forgetEvent drops the Decoder's hold on a large event's data (the
+// caller's now) and type. A small event's stay: they are in buffers the
+// Decoder keeps anyway, and moveTo drops a view of a read buffer it lets
+// go.
+func (d *Decoder) forgetEvent() {
+	if d.evOwned {
+		d.evData, d.evOwned = nil, false
+	}
+	if cap(d.evType) > keepBuffer {
+		d.evType = nil
+	}
 }
 
 // discardBlock forgets the block being read, as at the end of the stream.
 func (d *Decoder) discardBlock() {
-	d.data = d.data[:0]
-	if cap(d.data) > keepDataBuffer {
-		d.data = nil
+	d.hasData, d.inView, d.spilling = false, false, false
+	if cap(d.data) > keepBuffer {
+		d.data, d.spare = d.spare, nil
 	}
-	d.eventType = ""
-	d.idBuf = d.lastID
+	d.data = d.data[:0]
+	d.typ = d.typ[:0]
 	d.idPending = false
 	d.size = 0
 }

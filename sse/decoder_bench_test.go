@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -31,6 +32,13 @@ func bigEvents(n, lineLen int) []byte {
 	return []byte(strings.Repeat(block, n))
 }
 
+// countMallocs returns the number of heap allocations so far.
+func countMallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
+}
+
 func BenchmarkDecoder(b *testing.B) {
 	benches := []struct {
 		name   string
@@ -45,34 +53,47 @@ func BenchmarkDecoder(b *testing.B) {
 		{name: "64KiB_1024_lines_of_64B", stream: bigEvents(16, 64), events: 16},
 		{name: "small_JSON_one_byte_reads", stream: smallEvents(100, "\n"), events: 100, wrap: iotest.OneByteReader},
 	}
+	// Decode returns strings the caller may keep; DecodeBytes lends the
+	// Decoder's buffers (the zero-copy path).
+	decoders := []struct {
+		name   string
+		decode func(*sse.Decoder) error
+	}{
+		{"Decode", func(d *sse.Decoder) error { _, err := d.Decode(); return err }},
+		{"DecodeBytes", func(d *sse.Decoder) error { _, err := d.DecodeBytes(); return err }},
+	}
 	for _, bb := range benches {
-		b.Run(bb.name, func(b *testing.B) {
-			b.SetBytes(int64(len(bb.stream)))
-			b.ReportAllocs()
-			r := bytes.NewReader(bb.stream)
-			for range b.N {
-				r.Reset(bb.stream)
-				var src io.Reader = r
-				if bb.wrap != nil {
-					src = bb.wrap(r)
-				}
-				d := sse.NewDecoder(src)
-				n := 0
-				for {
-					_, err := d.Decode()
-					if err == io.EOF {
-						break
+		for _, dd := range decoders {
+			b.Run(dd.name+"/"+bb.name, func(b *testing.B) {
+				b.SetBytes(int64(len(bb.stream)))
+				b.ReportAllocs()
+				r := bytes.NewReader(bb.stream)
+				mallocs := countMallocs()
+				for range b.N {
+					r.Reset(bb.stream)
+					var src io.Reader = r
+					if bb.wrap != nil {
+						src = bb.wrap(r)
 					}
-					if err != nil {
-						b.Fatal(err)
+					d := sse.NewDecoder(src)
+					n := 0
+					for {
+						err := dd.decode(d)
+						if err == io.EOF {
+							break
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+						n++
 					}
-					n++
+					if n != bb.events {
+						b.Fatalf("decoded %d events, want %d", n, bb.events)
+					}
 				}
-				if n != bb.events {
-					b.Fatalf("decoded %d events, want %d", n, bb.events)
-				}
-			}
-			b.ReportMetric(float64(bb.events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-		})
+				b.ReportMetric(float64(bb.events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+				b.ReportMetric(float64(countMallocs()-mallocs)/float64(b.N*bb.events), "allocs/event")
+			})
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,8 @@ import (
 //     below) gives;
 //   - gives the same frames, errors and last event ID whether the stream
 //     comes in one read, in reads of the fuzzed sizes or one byte at a time;
+//   - gives the same events through DecodeBytes (borrowed bytes) as
+//     through Decode;
 //   - with a small maximum event size, yields no event longer than that.
 func FuzzDecoder(f *testing.F) {
 	for _, c := range decodeCases {
@@ -41,6 +44,10 @@ func FuzzDecoder(f *testing.F) {
 			}
 			if got := decodeWith(c, &chunkReader{chunks: splitEvery(string(in), 1)}); !got.equal(whole) {
 				t.Fatalf("max %d: decoding %q one byte at a time\ngot:%v\nin one read:%v", limit, in, got, whole)
+			}
+			d := newDecoderFor(c, &chunkReader{chunks: chunksOf(in, sizes)})
+			if got, err := drainEvents(d, true, len(in)+10); !slices.Equal(got, eventsOf(whole.items)) || err != io.EOF || d.LastEventID() != whole.lastID {
+				t.Fatalf("max %d: DecodeBytes over %q in reads %q gave %v then %v, LastEventID %q\nDecode in one read:%v", limit, in, chunks, got, err, d.LastEventID(), whole)
 			}
 			if limit == 0 {
 				continue
@@ -135,9 +142,11 @@ func whatwgUTF8Decode(b []byte) string {
 
 // reference decodes a whole stream by the WHATWG "Parsing an event stream"
 // and "Interpreting an event stream" rules, plus the package's maximum
-// event size (limit; 0 means the default): the lines of a block may hold at
-// most limit bytes of the stream, line ends excluded; a larger block gives
-// an *EventTooLargeError and is skipped up to its blank line.
+// event size (limit; 0 means the default): the data lines of a block may
+// hold at most limit bytes of the stream, line ends excluded, and so may
+// any single line; a larger block gives an *EventTooLargeError and is
+// skipped up to its blank line. Other lines (comments, id, event, retry,
+// unknown fields) do not add up.
 func referenceDecode(in []byte, limit int) decodeResult {
 	if limit == 0 {
 		limit = sse.DefaultMaxEventSize
@@ -194,8 +203,10 @@ func referenceDecode(in []byte, limit int) decodeResult {
 			eventType = ""
 			continue
 		}
-		size += n
-		if size > limit {
+		if isData := raw.lines[i] == "data" || strings.HasPrefix(raw.lines[i], "data:"); isData {
+			size += n
+		}
+		if size > limit || n > limit {
 			res.items = append(res.items, tooLarge(limit))
 			discardBlock()
 			skipping = true
@@ -225,8 +236,13 @@ func referenceDecode(in []byte, limit int) decodeResult {
 		}
 	}
 	// The unterminated last line never counts as a line, but the decoder
-	// cannot buffer more than the limit to find out.
-	if !skipping && size+len(raw.rest) > limit {
+	// cannot buffer more than the limit to find out: a line longer than
+	// the limit, or data beyond it once the line shows it is data.
+	rest := len(raw.rest)
+	if strings.HasPrefix(raw.rest, "data:") {
+		rest += size
+	}
+	if !skipping && rest > limit {
 		res.items = append(res.items, tooLarge(limit))
 	}
 	discardBlock()

@@ -9,7 +9,8 @@ package sse
 // stream (no bytes are read meanwhile; the idle timeout does not count that
 // time). The Event passed in is a value the Handler may keep.
 //
-// A Handler may also implement OpenHandler and CommentHandler. To end the
+// A Handler may also implement OpenHandler, CommentHandler and
+// BytesHandler. To end the
 // stream with a reason of its own, a Handler calls the Client's
 // CloseWithCause; Connect then returns that reason.
 type Handler interface {
@@ -38,6 +39,27 @@ type OpenHandler interface {
 // removed.
 type CommentHandler interface {
 	HandleComment(text string)
+}
+
+// BytesHandler is implemented by Handlers that take events without a copy.
+// The Client then calls HandleEventBytes for each event, instead of
+// HandleEvent, and allocates nothing per event once its buffers have grown
+// to the stream's lines (a Handler that keeps an event pays for the copy
+// it makes, and only for the events it keeps).
+//
+// Ownership: the EventBytes passed in borrows the Client's read buffers.
+// Its slices are valid only until HandleEventBytes returns, when later
+// reads start to overwrite them, like bufio.Scanner.Bytes; they must not
+// be modified, kept, or handed to another goroutine that outlives the
+// call. Copy what you keep: EventBytes.Event makes an Event of it, or
+// string(e.Data) the data alone. Calls follow the rules of Handler (one
+// at a time, on the Connect goroutine, in stream order); the Observer's
+// FirstEventInfo still carries a copy of each connection's first event.
+type BytesHandler interface {
+	Handler
+	// HandleEventBytes receives each dispatched event, as HandleEvent
+	// would, its fields borrowed for the length of the call.
+	HandleEventBytes(EventBytes)
 }
 
 // HandlerFuncs adapts plain functions to a Handler; nil fields ignore what

@@ -402,3 +402,45 @@ func (c *timerClock) waitTimer(t *testing.T, d time.Duration) {
 		}
 	}
 }
+
+// readerTransport answers one request with the body r, in memory, so that
+// the heap a test measures is the Client's alone.
+type readerTransport struct{ r io.Reader }
+
+func (t readerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Status: "200 OK", Request: r, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(t.r)}, nil
+}
+
+// sizeHandler keeps only the size and a check of each event's data.
+type sizeHandler struct {
+	sizes []int
+	ok    bool
+}
+
+func (h *sizeHandler) HandleEvent(e sse.Event) {
+	h.sizes = append(h.sizes, len(e.Data))
+	h.ok = strings.Count(e.Data, "\uFFFD") == len(e.Data)/3
+}
+func (h *sizeHandler) HandleError(error) {}
+
+func TestHostileInvalidUTF8EventOf15MiBPeaksWithinTwiceItsSize(t *testing.T) {
+	// 15 MiB of bytes that are each invalid UTF-8, at the default 16 MiB
+	// limit: 45 MiB of U+FFFD once decoded, handed to the Handler as one
+	// string without a further copy.
+	const n = 15 << 20
+	base := liveHeap()
+	s := &heapSampler{r: io.MultiReader(strings.NewReader("data: "), &patternReader{pat: []byte{0xFF}, n: n}, strings.NewReader("\n\n")), lastGC: base}
+	h := &sizeHandler{}
+	c, err := sse.NewClient("http://sse.invalid/", h, sse.WithHTTPClient(&http.Client{Transport: readerTransport{s}}), sse.WithStopAtEnd())
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(testContext(t)))
+	require.Equal(t, []int{3 * n}, h.sizes)
+	require.True(t, h.ok, "the data is not all U+FFFD")
+	peak := s.peak - base
+	held := int64(s.idle) - int64(base)
+	t.Logf("%d invalid bytes, %d bytes of data: peak heap %.1f MiB (%.2fx the data), %d bytes held while waiting after it",
+		n, 3*n, float64(peak)/(1<<20), float64(peak)/float64(3*n), held)
+	assert.LessOrEqual(t, peak, uint64(2*3*n), "peak heap over twice the event's data")
+	assert.LessOrEqual(t, held, int64(64<<10), "heap held after the event")
+}

@@ -59,3 +59,66 @@ func maximalSubpart(b []byte) int {
 	}
 	return n
 }
+
+// validPrefix returns the length of the longest prefix of b that is valid
+// UTF-8, and whether an ill-formed sequence follows it; when none does,
+// the rest of b is the start of a sequence that b cuts short.
+func validPrefix(b []byte) (n int, bad bool) {
+	if utf8.Valid(b) {
+		return len(b), false
+	}
+	for n < len(b) {
+		if b[n] < utf8.RuneSelf {
+			n++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[n:])
+		if r == utf8.RuneError && size == 1 {
+			return n, utf8.FullRune(b[n:])
+		}
+		n += size
+	}
+	return n, false
+}
+
+// incompleteTail returns the length of the sequence at the end of b that
+// is valid so far but cut short: the bytes that must wait for the next
+// read before they can be decoded.
+func incompleteTail(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax+1; i-- {
+		switch c := b[i]; {
+		case c < utf8.RuneSelf:
+			return 0
+		case c >= 0xC0:
+			if utf8.FullRune(b[i:]) {
+				return 0
+			}
+			return len(b) - i
+		}
+	}
+	return 0
+}
+
+// repairedLen returns len(appendReplacingInvalid(nil, b)).
+func repairedLen(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		n += i
+		b = b[i:]
+		if len(b) == 0 {
+			break
+		}
+		if r, size := utf8.DecodeRune(b); r != utf8.RuneError || size > 1 {
+			n += size
+			b = b[size:]
+			continue
+		}
+		n += len("\uFFFD")
+		b = b[maximalSubpart(b):]
+	}
+	return n
+}
