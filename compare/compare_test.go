@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,29 +156,74 @@ func BenchmarkLarge(b *testing.B) {
 	})
 }
 
-// BenchmarkLatency reads 500 events sent one per millisecond, each
+// BenchmarkLatency reads 1000 events sent one per millisecond, each
 // carrying its send time, and reports the receive latency's p50 and p99.
+// All peers read their streams at the same time, so that each sees the
+// same load on a shared machine: the i-th run of a peer's sub-benchmark
+// reports that peer's part of round i, run when first asked for.
 func BenchmarkLatency(b *testing.B) {
-	const n = 500
-	forPeers(b, func(b *testing.B, _ string, p peer) {
-		var lat []time.Duration
-		bad := 0
-		for range b.N {
-			stream(b, p, "/latency", n, n*server.StampWidth, func(now time.Time, data string) {
+	for k, pe := range peers {
+		b.Run("peer="+pe.name, func(b *testing.B) {
+			i := latencyRuns[k]
+			latencyRuns[k]++
+			for len(latencyRounds) <= i {
+				latencyRounds = append(latencyRounds, latencyRound())
+			}
+			r := latencyRounds[i][k]
+			if r.err != "" {
+				b.Fatal(r.err)
+			}
+			b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
+			b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
+		})
+	}
+}
+
+type latency struct {
+	p50, p99 time.Duration
+	err      string
+}
+
+var (
+	latencyRounds [][]latency
+	latencyRuns   = make([]int, len(peers))
+)
+
+// latencyRound reads a latency stream with every peer at once.
+func latencyRound() []latency {
+	const n = 1000
+	out := make([]latency, len(peers))
+	var wg sync.WaitGroup
+	for k, pe := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var t tally
+			var lat []time.Duration
+			bad := 0
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			pe.p(ctx, base+"/latency?n="+itoa(n), func(id, data string) bool {
+				now := time.Now()
 				sent, err := strconv.ParseInt(data, 10, 64)
 				if err != nil {
 					bad++
 				}
 				lat = append(lat, now.Sub(time.Unix(0, sent)))
+				t.add(id, data)
+				return t.got < n
 			})
-		}
-		if bad > 0 {
-			b.Fatalf("%d events without a send time", bad)
-		}
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-	})
+			if t.got != n || t.bytes != n*server.StampWidth || t.last != itoa(n) || bad > 0 {
+				out[k].err = fmt.Sprintf("got %d events, %d bytes, last id %q, %d without a send time; want %d, %d, %q",
+					t.got, t.bytes, t.last, bad, n, n*server.StampWidth, itoa(n))
+				return
+			}
+			slices.Sort(lat)
+			out[k].p50, out[k].p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // BenchmarkReconnect reads 2000 events from a server that cuts the
