@@ -155,23 +155,31 @@ func ws(ctx context.Context, url string, on recv) error {
 	url = url[:i] + "/ws" + url[i:]
 	last := 0
 	for ctx.Err() == nil {
-		c, _, err := websocket.Dial(ctx, url+"&last="+strconv.Itoa(last), &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
-		if err != nil {
-			continue
+		if wsConn(ctx, url+"&last="+strconv.Itoa(last), &last, on) {
+			return nil
 		}
-		c.SetReadLimit(1 << 20)
-		for {
-			_, b, err := c.Read(ctx)
-			if err != nil {
-				break
-			}
-			last++
-			if !on(itoa(last), string(b)) {
-				c.CloseNow()
-				return nil
-			}
-		}
-		c.CloseNow()
 	}
 	return nil
+}
+
+// wsConn reads one connection; it reports whether on said stop. It is
+// apart from ws so that a parked reader's stack is what a plain
+// Dial-and-Read program's is (a larger frame can double it).
+func wsConn(ctx context.Context, url string, last *int, on recv) (stop bool) {
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return false
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return false
+		}
+		*last++
+		if !on(itoa(*last), string(b)) {
+			return true
+		}
+	}
 }

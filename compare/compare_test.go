@@ -287,21 +287,26 @@ func BenchmarkReconnect(b *testing.B) {
 	})
 }
 
-// BenchmarkIdle holds 200 idle streams per peer and reports heap and
-// stack bytes and goroutines per stream (cmd/idle holds 10 000).
+// BenchmarkIdle holds 200 idle streams per peer (COMPARE_IDLE_STREAMS
+// to change) and reports heap and stack bytes, stack bytes alone and
+// goroutines per stream (cmd/idle holds 10 000).
 func BenchmarkIdle(b *testing.B) {
-	const streams = 200
+	streams := 200
+	if s, err := strconv.Atoi(os.Getenv("COMPARE_IDLE_STREAMS")); err == nil {
+		streams = s
+	}
 	forPeers(b, func(b *testing.B, _ string, p peer) {
 		for range b.N {
-			perStream, g := holdIdle(b, p, streams)
+			perStream, stack, g := holdIdle(b, p, streams)
 			b.ReportMetric(perStream, "B/stream")
+			b.ReportMetric(stack, "stack-B/stream")
 			b.ReportMetric(g, "goroutines/stream")
 		}
 	})
 }
 
-func holdIdle(b *testing.B, p peer, streams int) (bytesPer, goroutinesPer float64) {
-	before, g0 := heap()
+func holdIdle(b *testing.B, p peer, streams int) (bytesPer, stackPer, goroutinesPer float64) {
+	before, s0, g0 := heap()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{}, streams)
@@ -328,20 +333,23 @@ func holdIdle(b *testing.B, p peer, streams int) (bytesPer, goroutinesPer float6
 			b.Fatal("streams did not open within 30 s")
 		}
 	}
-	after, g1 := heap()
+	after, s1, g1 := heap()
 	cancel()
 	for range streams {
 		<-done
 	}
 	// Each stream's driving goroutine is counted once: the one a caller
 	// runs Connect (or Read) on.
-	return float64(after-before) / float64(streams), float64(g1-g0) / float64(streams)
+	n := float64(streams)
+	return (float64(after) - float64(before)) / n, (float64(s1) - float64(s0)) / n, float64(g1-g0) / n
 }
 
-func heap() (uint64, int) {
+// heap returns the heap spans and stacks in use, the stacks alone, and
+// the goroutines, after two collections.
+func heap() (inuse, stack uint64, goroutines int) {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse + ms.StackInuse, runtime.NumGoroutine()
+	return ms.HeapInuse + ms.StackInuse, ms.StackInuse, runtime.NumGoroutine()
 }
