@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,21 +118,26 @@ func stream(b *testing.B, p peer, path string, n, wantBytes int, each func(now t
 	t.check(b, n, wantBytes)
 }
 
-// perEvent runs f b.N times, each reading events, and reports events/s
-// and the client's allocations per event (the server is another process).
+// perEvent runs f b.N times, each reading events, and reports events/s,
+// events per second of the client process's CPU time (user + system;
+// the server is another process), which a loaded machine disturbs less
+// than the wall clock, and the client's allocations per event.
 func perEvent(b *testing.B, events int, f func()) {
 	b.ReportAllocs()
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
+	c0 := cpu()
 	b.ResetTimer()
 	for range b.N {
 		f()
 	}
 	b.StopTimer()
+	c1 := cpu()
 	runtime.ReadMemStats(&m1)
 	ev := float64(events * b.N)
 	b.ReportMetric(ev/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(ev/(c1-c0).Seconds(), "events/cpu-s")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/ev, "allocs/event")
 	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/ev, "B/event")
 }
@@ -346,6 +352,13 @@ func holdIdle(b *testing.B, p peer, streams int) (bytesPer, stackPer, goroutines
 
 // heap returns the heap spans and stacks in use, the stacks alone, and
 // the goroutines, after two collections.
+// cpu is the CPU time (user + system) this process has used.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func heap() (inuse, stack uint64, goroutines int) {
 	runtime.GC()
 	runtime.GC()

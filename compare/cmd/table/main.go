@@ -224,6 +224,12 @@ func rows() []row {
 				a, b := vs("Small", "events/s", "go-sse")(r), vs("Small", "events/s", "bufio-floor")(r)
 				return a >= 2.5 && b >= 0.9, known(a) && known(b)
 			}},
+		{workload: "Small", unit: "events/cpu-s", label: "small events per client CPU-s", cols: true,
+			bar: ">= 2.5x go-sse and >= 0.9x floor",
+			met: func(r results) (bool, bool) {
+				a, b := vs("Small", "events/cpu-s", "go-sse")(r), vs("Small", "events/cpu-s", "bufio-floor")(r)
+				return a >= 2.5 && b >= 0.9, known(a) && known(b)
+			}},
 		{workload: "Small", unit: "allocs/event", label: "small allocs/event", cols: true,
 			bar: "<= 1 (string path)", met: oursAtMost("Small", "allocs/event", 1)},
 		{workload: "Small", unit: "B/event", label: "small B/event", cols: true},
@@ -231,6 +237,12 @@ func rows() []row {
 			bar: ">= 1.5x websocket",
 			met: func(r results) (bool, bool) {
 				v := vs("Large", "events/s", "websocket")(r)
+				return v >= 1.5, known(v)
+			}},
+		{workload: "Large", unit: "events/cpu-s", label: "large events per client CPU-s", cols: true,
+			bar: ">= 1.5x websocket",
+			met: func(r results) (bool, bool) {
+				v := vs("Large", "events/cpu-s", "websocket")(r)
 				return v >= 1.5, known(v)
 			}},
 		{workload: "Large", unit: "allocs/event", label: "large allocs/event", cols: true},
