@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ func main() {
 	out := flag.String("o", "", "also write the raw benchmark output to this file (benchstat input)")
 	flag.Parse()
 	var raw []byte
+	load0 := loadavg()
 	if *in != "" {
 		b, err := os.ReadFile(*in)
 		if err != nil {
@@ -81,11 +83,25 @@ func main() {
 			fail(err)
 		}
 	}
+	machine := ""
+	if *in == "" {
+		machine = fmt.Sprintf("Machine: %d CPUs, load average (1, 5, 15 min) %s before the run, %s after.\n", runtime.NumCPU(), load0, loadavg())
+	}
 	r := parse(raw)
 	if len(r) == 0 {
 		fail(fmt.Errorf("no Benchmark<Workload>/peer=<name> lines in the input"))
 	}
 	fmt.Print(table(r))
+	fmt.Print(machine)
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func fail(err error) {
@@ -362,7 +378,7 @@ func table(r results) string {
 		b.WriteString(" |\n")
 	}
 	fmt.Fprintf(&b, "\nFigures: medians of %d runs. Ratios: the median over runs of ours / the peer in the same run; "+
-		"each cell is lean h1 transport / net/http transport (higher is better for events/s, lower for the rest). "+
+		"each cell is lean h1 transport / net/http transport (higher is better for events/s and events per CPU-s, lower for the rest). "+
 		"\"vs best\": ours-h1 / the best in the same run of websocket and the SSE peers (latency) or of the SSE peers "+
 		"go-sse, launchdarkly, r3labs (reconnect gap); in brackets the best by median.\n", runs)
 	return b.String()
