@@ -108,15 +108,42 @@ type stats struct {
 	events, opens, errors     atomic.Int64
 	lost, dup, altered        atomic.Int64
 	starved                   atomic.Int64
+	waits, waitSum, waitMax   atomic.Int64 // reconnection delays, ns
+	failed                    atomic.Int64 // attempts that never opened
 	start                     time.Time
 	h1Streams, nethttpStreams int
 }
 
 func (s *stats) String() string {
 	el := time.Since(s.start).Seconds()
-	return fmt.Sprintf("%d events (%.0f/s), %d connections (%d cuts resumed), %d attempt errors; %d lost, %d duplicated, %d altered",
+	mean := time.Duration(0)
+	if w := s.waits.Load(); w > 0 {
+		mean = time.Duration(s.waitSum.Load() / w)
+	}
+	return fmt.Sprintf("%d events (%.0f/s), %d connections (%d cuts resumed), %d attempts that did not open, reconnection delay mean %v max %v; %d lost, %d duplicated, %d altered",
 		s.events.Load(), float64(s.events.Load())/el, s.opens.Load(), s.opens.Load()-int64(s.h1Streams+s.nethttpStreams),
-		s.errors.Load(), s.lost.Load(), s.dup.Load(), s.altered.Load())
+		s.failed.Load(), mean.Round(time.Millisecond), time.Duration(s.waitMax.Load()).Round(time.Millisecond),
+		s.lost.Load(), s.dup.Load(), s.altered.Load())
+}
+
+func (s *stats) observer() sse.Observer {
+	return sse.Observer{
+		Reconnect: func(r sse.ReconnectInfo) {
+			s.waits.Add(1)
+			s.waitSum.Add(int64(r.Delay))
+			for {
+				m := s.waitMax.Load()
+				if int64(r.Delay) <= m || s.waitMax.CompareAndSwap(m, int64(r.Delay)) {
+					break
+				}
+			}
+		},
+		Close: func(c sse.CloseInfo) {
+			if !c.Opened {
+				s.failed.Add(1)
+			}
+		},
+	}
 }
 
 // checker is one stream's Handler: ids must follow each other from 1.
@@ -159,7 +186,7 @@ func round(url string, streams int, transport string, d time.Duration, tick func
 			s.h1Streams++
 		}
 		checkers[i] = &checker{s: s}
-		c, err := sse.NewClient(url, checkers[i], sse.WithTransport(tr))
+		c, err := sse.NewClient(url, checkers[i], sse.WithTransport(tr), sse.WithObserver(s.observer()))
 		if err != nil {
 			fail(err)
 		}
