@@ -8,7 +8,11 @@
 //	go run ./cmd/table -count 5 -o /tmp/bench.txt   # runs the benchmarks
 //	go run ./cmd/table -in /tmp/bench.txt           # only parses
 //
-// The raw output it writes (-o) is benchstat input: `benchstat -col /peer
+// It runs each workload with -count 1, -count times, so that the i-th run
+// of every peer comes from one go test invocation, and then cmd/idle once
+// per client (-idle streams, default 10 000) for the idle bar. The raw
+// output it writes (-o), cmd/idle's figures included as
+// BenchmarkIdleScale lines, is benchstat input: `benchstat -col /peer
 // bench.txt` compares the peers, `benchstat old.txt new.txt` two runs.
 package main
 
@@ -49,6 +53,7 @@ func main() {
 	count := flag.Int("count", 5, "runs of each benchmark (go test -count)")
 	in := flag.String("in", "", "parse this `go test -bench` output instead of running the benchmarks")
 	out := flag.String("o", "", "also write the raw benchmark output to this file (benchstat input)")
+	idle := flag.Int("idle", 10000, "also hold this many idle streams per client with cmd/idle, once (0: skip)")
 	flag.Parse()
 	var raw []byte
 	load0 := loadavg()
@@ -76,6 +81,11 @@ func main() {
 				}
 			}
 		}
+		if *idle > 0 {
+			if err := idleScale(&buf, *idle); err != nil {
+				fail(err)
+			}
+		}
 		raw = buf.Bytes()
 	}
 	if *out != "" {
@@ -93,6 +103,41 @@ func main() {
 	}
 	fmt.Print(table(r))
 	fmt.Print(machine)
+}
+
+var held = regexp.MustCompile(`per stream (\d+) B heap in use \+ stacks \(live heap (\d+) B, stacks (\d+) B\), ([\d.]+) goroutines`)
+
+// idleScale runs cmd/idle for our two transports and the WebSocket
+// baseline, each in fresh processes, and writes what it held as
+// benchmark lines (BenchmarkIdleScale/peer=...), so that -in and
+// benchstat read them like the rest.
+func idleScale(w io.Writer, n int) error {
+	dir, err := os.MkdirTemp("", "compare-idle")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := dir + "/idle"
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/idle").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/idle: %w\n%s", err, out)
+	}
+	for _, c := range []struct{ client, peer string }{{"h1", "ours-h1"}, {"nethttp", "ours-nethttp"}, {"ws", "websocket"}} {
+		fmt.Fprintf(os.Stderr, "cmd/idle -n %d -client %s\n", n, c.client)
+		cmd := exec.Command(bin, "-n", strconv.Itoa(n), "-client", c.client)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		os.Stderr.Write(out)
+		if err != nil {
+			return fmt.Errorf("cmd/idle -n %d -client %s: %w", n, c.client, err)
+		}
+		m := held.FindStringSubmatch(string(out))
+		if m == nil {
+			return fmt.Errorf("cmd/idle -client %s printed no figures", c.client)
+		}
+		fmt.Fprintf(w, "BenchmarkIdleScale/peer=%s 1 %d streams %s B/stream %s live-B/stream %s stack-B/stream %s goroutines/stream\n",
+			c.peer, n, m[1], m[2], m[3], m[4])
+	}
+	return nil
 }
 
 func loadavg() string {
@@ -285,9 +330,19 @@ func rows() []row {
 		// The bar is at 10 000 streams, which cmd/idle holds; 200 in
 		// one process shared with the peers is an indication only.
 		{workload: "Idle", unit: "B/stream", label: "idle B/stream (200 streams)", cols: true,
-			bar: "<= 0.75x websocket at 10 000 streams: see cmd/idle"},
+			bar: "<= 0.75x websocket at 10 000 streams: cmd/idle rows"},
 		{workload: "Idle", unit: "goroutines/stream", label: "idle goroutines/stream",
 			bar: "1", met: oursAtMost("Idle", "goroutines/stream", 1)},
+		{workload: "IdleScale", unit: "streams", label: "idle streams held (cmd/idle)"},
+		{workload: "IdleScale", unit: "B/stream", label: "idle B/stream (cmd/idle)", cols: true,
+			bar: "<= 0.75x websocket",
+			met: func(r results) (bool, bool) {
+				v := vs("IdleScale", "B/stream", "websocket")(r)
+				return v <= 0.75, known(v)
+			}},
+		{workload: "IdleScale", unit: "stack-B/stream", label: "of which stacks", cols: true},
+		{workload: "IdleScale", unit: "goroutines/stream", label: "goroutines/stream (cmd/idle)",
+			bar: "1", met: oursAtMost("IdleScale", "goroutines/stream", 1)},
 	}
 }
 
