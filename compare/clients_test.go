@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 	ld "github.com/launchdarkly/eventsource"
 	r3 "github.com/r3labs/sse/v2"
 	gosse "github.com/tmaxmax/go-sse"
+	"gopkg.in/cenkalti/backoff.v1"
 
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -19,10 +21,11 @@ import (
 // recv is called for each event; it returns false to stop the stream.
 type recv func(id, data string) bool
 
-// peer reads the stream at url until recv says stop or the stream ends.
+// peer reads the stream at url until recv says stop or ctx ends,
+// reconnecting at once (resuming after the last event id) when the
+// stream is cut. Every peer is set to its smallest reconnection delay, so
+// the reconnect workload measures the mechanics, not a default backoff.
 type peer func(ctx context.Context, url string, on recv) error
-
-var errStop = errors.New("stop")
 
 type ourHandler struct {
 	on     recv
@@ -49,11 +52,14 @@ func ours(t sse.Transport) peer {
 	}
 }
 
+// goSSEClient reconnects after 1 ns (go-sse treats 0 as its 500 ms default).
+var goSSEClient = &gosse.Client{Backoff: gosse.Backoff{InitialInterval: time.Nanosecond, Multiplier: 1}}
+
 func goSSE(ctx context.Context, url string, on recv) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	conn := gosse.NewConnection(req)
+	conn := goSSEClient.NewConnection(req)
 	conn.Buffer(nil, 1<<20)
 	conn.SubscribeMessages(func(e gosse.Event) {
 		if !on(e.LastEventID, e.Data) {
@@ -66,7 +72,7 @@ func goSSE(ctx context.Context, url string, on recv) error {
 
 func launchDarkly(ctx context.Context, url string, on recv) error {
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	s, err := ld.SubscribeWithRequest("", req)
+	s, err := ld.SubscribeWithRequestAndOptions(req, ld.StreamOptionInitialRetry(0))
 	if err != nil {
 		return err
 	}
@@ -87,7 +93,8 @@ func launchDarkly(ctx context.Context, url string, on recv) error {
 func r3labs(ctx context.Context, url string, on recv) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c := r3.NewClient(url)
+	c := r3.NewClient(url, r3.ClientMaxBufferSize(1<<20))
+	c.ReconnectStrategy = backoff.WithContext(&backoff.ZeroBackOff{}, ctx)
 	c.SubscribeRawWithContext(ctx, func(m *r3.Event) {
 		if !on(string(m.ID), string(m.Data)) {
 			cancel()
@@ -96,56 +103,83 @@ func r3labs(ctx context.Context, url string, on recv) error {
 	return nil
 }
 
-// bufioFloor is the plain net/http + bufio reader: the floor.
+// bufioFloor is a plain net/http + bufio.Scanner reader of the fields the
+// workloads use (id, data; blank line dispatches; an event cut short is
+// dropped), resuming with Last-Event-ID: the floor.
 func bufioFloor(ctx context.Context, url string, on recv) error {
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 4096), 1<<20)
-	var id string
+	var last string
 	var data []byte
-	for sc.Scan() {
-		l := sc.Bytes()
-		switch {
-		case len(l) == 0:
-			if !on(id, string(data)) {
-				return nil
-			}
-			data = data[:0]
-		case bytes.HasPrefix(l, []byte("id: ")):
-			id = string(l[4:])
-		case bytes.HasPrefix(l, []byte("data: ")):
-			if len(data) > 0 {
-				data = append(data, '\n')
-			}
-			data = append(data, l[6:]...)
+	for ctx.Err() == nil {
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		req.Header.Set("Accept", "text/event-stream")
+		if last != "" {
+			req.Header.Set("Last-Event-ID", last)
 		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 4096), 1<<20)
+		id := last
+		data = data[:0]
+		for sc.Scan() {
+			l := sc.Bytes()
+			switch {
+			case len(l) == 0:
+				last = id
+				if !on(id, string(data)) {
+					resp.Body.Close()
+					return nil
+				}
+				data = data[:0]
+			case bytes.HasPrefix(l, []byte("id: ")):
+				id = string(l[4:])
+			case bytes.HasPrefix(l, []byte("data: ")):
+				if len(data) > 0 {
+					data = append(data, '\n')
+				}
+				data = append(data, l[6:]...)
+			}
+		}
+		resp.Body.Close()
 	}
-	return sc.Err()
+	return nil
 }
 
-// ws reads WebSocket messages; the id is the message's ordinal.
+// ws reads WebSocket messages; the id is the message's ordinal, and a
+// cut stream resumes with ?last= (the WebSocket has no protocol for it).
 func ws(ctx context.Context, url string, on recv) error {
 	url = "ws" + strings.TrimPrefix(url, "http")
 	i := strings.LastIndex(url, "/")
 	url = url[:i] + "/ws" + url[i:]
+	last := 0
+	for ctx.Err() == nil {
+		if wsConn(ctx, url+"&last="+strconv.Itoa(last), &last, on) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// wsConn reads one connection; it reports whether on said stop. It is
+// apart from ws so that a parked reader's stack is what a plain
+// Dial-and-Read program's is (a larger frame can double it).
+func wsConn(ctx context.Context, url string, last *int, on recv) (stop bool) {
 	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
-		return err
+		return false
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(1 << 20)
-	for n := 1; ; n++ {
+	for {
 		_, b, err := c.Read(ctx)
 		if err != nil {
-			return nil
+			return false
 		}
-		if !on(itoa(n), string(b)) {
-			return nil
+		*last++
+		if !on(itoa(*last), string(b)) {
+			return true
 		}
 	}
 }

@@ -1,5 +1,7 @@
 // Package compare measures the sse Client against its Go peers over
-// loopback, with the server in a child process.
+// loopback, with the server in a child process. Every run checks the
+// event count, the bytes and the last id it received; cmd/table runs the
+// benchmarks and prints the ratios.
 package compare
 
 import (
@@ -11,6 +13,9 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,6 +38,7 @@ func TestMain(m *testing.M) {
 	}
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "COMPARE_CHILD=1")
+	cmd.Stderr = os.Stderr
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		panic(err)
@@ -48,6 +54,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// peers in table order; sub-benchmarks are named peer=<name> so that
+// `benchstat -col /peer` compares them side by side.
 var peers = []struct {
 	name string
 	p    peer
@@ -61,142 +69,300 @@ var peers = []struct {
 	{"websocket", ws},
 }
 
-// run reads n events from path and checks count, bytes and last id.
-func run(b *testing.B, p peer, path string, n, wantBytes int) {
-	got, bytes, last := 0, 0, ""
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+func forPeers(b *testing.B, f func(b *testing.B, name string, p peer)) {
+	for _, pe := range peers {
+		b.Run("peer="+pe.name, func(b *testing.B) { f(b, pe.name, pe.p) })
+	}
+}
+
+// tally is what a run received.
+type tally struct {
+	got, bytes int
+	last       string
+}
+
+func (t *tally) add(id, data string) {
+	t.got++
+	t.bytes += len(data)
+	t.last = id
+}
+
+func (t tally) check(b *testing.B, n, wantBytes int) {
+	b.Helper()
+	if t.got != n || t.bytes != wantBytes || t.last != itoa(n) {
+		b.Fatalf("got %d events, %d bytes, last id %q; want %d, %d, %q", t.got, t.bytes, t.last, n, wantBytes, itoa(n))
+	}
+}
+
+// stream reads n events from path and checks count, bytes and last id;
+// each is passed to each (which may be nil) with its receive time.
+func stream(b *testing.B, p peer, path string, n, wantBytes int, each func(now time.Time, data string)) {
+	b.Helper()
+	var t tally
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := p(ctx, base+path+"?n="+itoa(n), func(id, data string) bool {
-		got++
-		bytes += len(data)
-		last = id
-		return got < n
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	err := p(ctx, base+path+sep+"n="+itoa(n), func(id, data string) bool {
+		if each != nil {
+			each(time.Now(), data)
+		}
+		t.add(id, data)
+		return t.got < n
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if got != n || bytes != wantBytes || last != itoa(n) {
-		b.Fatalf("got %d events, %d bytes, last id %q; want %d, %d, %q", got, bytes, last, n, wantBytes, itoa(n))
-	}
+	t.check(b, n, wantBytes)
 }
 
+// perEvent runs f b.N times, each reading events, and reports events/s,
+// events per second of the client process's CPU time (user + system;
+// the server is another process), which a loaded machine disturbs less
+// than the wall clock, and the client's allocations per event.
+func perEvent(b *testing.B, events int, f func()) {
+	b.ReportAllocs()
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	c0 := cpu()
+	b.ResetTimer()
+	for range b.N {
+		f()
+	}
+	b.StopTimer()
+	c1 := cpu()
+	runtime.ReadMemStats(&m1)
+	ev := float64(events * b.N)
+	b.ReportMetric(ev/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(ev/(c1-c0).Seconds(), "events/cpu-s")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/ev, "allocs/event")
+	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/ev, "B/event")
+}
+
+// BenchmarkSmall reads 20 000 ~140 B job-progress events with ids.
 func BenchmarkSmall(b *testing.B) {
 	const n = 20000
 	want := 0
 	for i := 1; i <= n; i++ {
-		want += len(fmt.Sprintf(server.SmallEvent, i))
+		want += len(server.Small(i))
 	}
-	for _, pe := range peers {
-		b.Run(pe.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				run(b, pe.p, "/small", n, want)
-			}
-			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
-		})
-	}
+	forPeers(b, func(b *testing.B, _ string, p peer) {
+		perEvent(b, n, func() { stream(b, p, "/small", n, want, nil) })
+	})
 }
 
+// BenchmarkLarge reads 200 events of 64 KiB in 64 data lines.
 func BenchmarkLarge(b *testing.B) {
 	const n = 200
-	want := n * (server.LargeLines*(server.LargeLine+1) - 1)
-	for _, pe := range peers {
-		b.Run(pe.name, func(b *testing.B) {
-			b.ReportAllocs()
-			if pe.name == "r3labs" {
-				return // its 64 KiB line-scanner limit stalls it on 64 KiB events
+	forPeers(b, func(b *testing.B, _ string, p peer) {
+		perEvent(b, n, func() { stream(b, p, "/large", n, n*len(server.LargeData), nil) })
+	})
+}
+
+// BenchmarkLatency reads 1000 events sent one per millisecond, each
+// carrying its send time, and reports the receive latency's p50 and p99.
+// All peers read their streams at the same time, so that each sees the
+// same load on a shared machine: the i-th run of a peer's sub-benchmark
+// reports that peer's part of round i, run when first asked for.
+func BenchmarkLatency(b *testing.B) {
+	for k, pe := range peers {
+		b.Run("peer="+pe.name, func(b *testing.B) {
+			i := latencyRuns[k]
+			latencyRuns[k]++
+			for len(latencyRounds) <= i {
+				latencyRounds = append(latencyRounds, latencyRound())
 			}
-			wantB := want
-			if pe.name == "websocket" {
-				wantB = n * server.LargeLines * (server.LargeLine + 1)
+			r := latencyRounds[i][k]
+			if r.err != "" {
+				b.Fatal(r.err)
 			}
-			for range b.N {
-				run(b, pe.p, "/large", n, wantB)
-			}
-			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
+			b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
 		})
 	}
 }
 
-func BenchmarkLatency(b *testing.B) {
-	const n = 500
-	for _, pe := range peers {
-		b.Run(pe.name, func(b *testing.B) {
+type latency struct {
+	p50, p99 time.Duration
+	err      string
+}
+
+var (
+	latencyRounds [][]latency
+	latencyRuns   = make([]int, len(peers))
+)
+
+// latencyRound reads a latency stream with every peer at once.
+func latencyRound() []latency {
+	const n = 1000
+	out := make([]latency, len(peers))
+	var wg sync.WaitGroup
+	for k, pe := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var t tally
 			var lat []time.Duration
-			for range b.N {
-				got := 0
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				pe.p(ctx, base+"/latency?n="+itoa(n), func(id, data string) bool {
-					sent, _ := strconv.ParseInt(data, 10, 64)
-					lat = append(lat, time.Duration(time.Now().UnixNano()-sent))
-					got++
-					return got < n
-				})
-				cancel()
-				if got != n {
-					b.Fatalf("got %d events", got)
+			bad := 0
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			pe.p(ctx, base+"/latency?n="+itoa(n), func(id, data string) bool {
+				now := time.Now()
+				sent, err := strconv.ParseInt(data, 10, 64)
+				if err != nil {
+					bad++
 				}
+				lat = append(lat, now.Sub(time.Unix(0, sent)))
+				t.add(id, data)
+				return t.got < n
+			})
+			if t.got != n || t.bytes != n*server.StampWidth || t.last != itoa(n) || bad > 0 {
+				out[k].err = fmt.Sprintf("got %d events, %d bytes, last id %q, %d without a send time; want %d, %d, %q",
+					t.got, t.bytes, t.last, bad, n, n*server.StampWidth, itoa(n))
+				return
 			}
 			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-		})
+			out[k].p50, out[k].p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+		}()
 	}
+	wg.Wait()
+	return out
 }
 
-// BenchmarkIdle holds 200 idle streams per peer and reports heap bytes
-// and goroutines per stream.
-func BenchmarkIdle(b *testing.B) {
-	const streams = 200
-	for _, pe := range peers {
-		b.Run(pe.name, func(b *testing.B) {
-			for range b.N {
-				perStream, g := holdIdle(b, pe.p, streams)
-				b.ReportMetric(perStream, "B/stream")
-				b.ReportMetric(g, "goroutines/stream")
+// BenchmarkReconnect reads 2000 events from a server that cuts the
+// stream after every 100th (halfway through the next event); the client
+// resumes after its last event id. It reports the gap from receiving the
+// last event before a cut to receiving the next whole event, and the events lost
+// and duplicated per run (an event delivered with other data than the
+// server sent counts as altered, and lost unless it also comes whole).
+// Ours must lose, duplicate and alter none.
+func BenchmarkReconnect(b *testing.B) {
+	const n, every = 2000, 100
+	forPeers(b, func(b *testing.B, name string, p peer) {
+		var gaps []time.Duration
+		lost, dup, bad := 0, 0, 0
+		for range b.N {
+			seen := make([]bool, n+1)
+			var cutAt time.Time
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			p(ctx, base+"/drop?n="+itoa(n)+"&every="+itoa(every), func(id, data string) bool {
+				now := time.Now()
+				i, err := strconv.Atoi(id)
+				if err != nil || i < 1 || i > n {
+					bad++
+					return true
+				}
+				if data != server.Small(i) {
+					bad++ // not the event with this id: it counts as lost unless it comes whole
+					return true
+				}
+				if seen[i] {
+					dup++
+				}
+				seen[i] = true
+				if !cutAt.IsZero() {
+					gaps = append(gaps, now.Sub(cutAt))
+					cutAt = time.Time{}
+				}
+				if i%every == 0 {
+					cutAt = now
+				}
+				return i != n
+			})
+			cancel()
+			for _, s := range seen[1:] {
+				if !s {
+					lost++
+				}
 			}
-		})
-	}
+		}
+		if strings.HasPrefix(name, "ours") && lost+dup+bad > 0 {
+			b.Fatalf("%d lost, %d duplicated, %d altered events", lost, dup, bad)
+		}
+		if len(gaps) > 0 {
+			slices.Sort(gaps)
+			b.ReportMetric(float64(gaps[len(gaps)/2].Microseconds()), "gap-p50-µs")
+			b.ReportMetric(float64(gaps[len(gaps)*99/100].Microseconds()), "gap-p99-µs")
+		}
+		b.ReportMetric(float64(lost)/float64(b.N), "lost/op")
+		b.ReportMetric(float64(dup)/float64(b.N), "dup/op")
+		b.ReportMetric(float64(bad)/float64(b.N), "altered/op")
+	})
 }
 
-func holdIdle(b testing.TB, p peer, streams int) (bytesPer, goroutinesPer float64) {
-	before, g0 := heap()
+// BenchmarkIdle holds 200 idle streams per peer (COMPARE_IDLE_STREAMS
+// to change) and reports heap and stack bytes, stack bytes alone and
+// goroutines per stream (cmd/idle holds 10 000).
+func BenchmarkIdle(b *testing.B) {
+	streams := 200
+	if s, err := strconv.Atoi(os.Getenv("COMPARE_IDLE_STREAMS")); err == nil {
+		streams = s
+	}
+	forPeers(b, func(b *testing.B, _ string, p peer) {
+		for range b.N {
+			perStream, stack, g := holdIdle(b, p, streams)
+			b.ReportMetric(perStream, "B/stream")
+			b.ReportMetric(stack, "stack-B/stream")
+			b.ReportMetric(g, "goroutines/stream")
+		}
+	})
+}
+
+func holdIdle(b *testing.B, p peer, streams int) (bytesPer, stackPer, goroutinesPer float64) {
+	before, s0, g0 := heap()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan struct{}, streams)
 	opened := make(chan struct{}, streams)
 	for range streams {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			p(ctx, base+"/idle?n=0", func(string, string) bool { return true })
+			once := false
+			p(ctx, base+"/idle?n=0", func(_, data string) bool {
+				if !once && data == "open" {
+					once = true
+					opened <- struct{}{}
+				}
+				return true
+			})
 		}()
 	}
-	_ = opened
-	// The idle stream sends nothing: wait until the server's side has
-	// settled by polling the goroutine count.
-	deadline := time.Now().Add(10 * time.Second)
-	last := -1
-	for time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-		n := runtime.NumGoroutine()
-		if n == last && n >= g0+streams {
-			break
+	// The server sends one "open" event, then nothing.
+	timeout := time.After(30 * time.Second)
+	for range streams {
+		select {
+		case <-opened:
+		case <-timeout:
+			b.Fatal("streams did not open within 30 s")
 		}
-		last = n
 	}
-	after, g1 := heap()
+	after, s1, g1 := heap()
 	cancel()
 	for range streams {
 		<-done
 	}
 	// Each stream's driving goroutine is counted once: the one a caller
 	// runs Connect (or Read) on.
-	return float64(after-before) / float64(streams), float64(g1-g0) / float64(streams)
+	n := float64(streams)
+	return (float64(after) - float64(before)) / n, (float64(s1) - float64(s0)) / n, float64(g1-g0) / n
 }
 
-func heap() (uint64, int) {
+// heap returns the heap spans and stacks in use, the stacks alone, and
+// the goroutines, after two collections.
+// cpu is the CPU time (user + system) this process has used.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func heap() (inuse, stack uint64, goroutines int) {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse + ms.StackInuse, runtime.NumGoroutine()
+	return ms.HeapInuse + ms.StackInuse, ms.StackInuse, runtime.NumGoroutine()
 }

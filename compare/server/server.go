@@ -1,11 +1,25 @@
 // Package server is the loopback SSE and WebSocket server the comparison
 // runs in a child process, so that allocation and goroutine figures are
 // the client's alone.
+//
+// Paths (n is the event count, from the query):
+//
+//	/small    n small events with ids 1..n
+//	/large    n events of LargeLines data lines of LargeLine bytes
+//	/latency  n events, one per millisecond, data = the send time (StampWidth digits, Unix ns)
+//	/idle     one "open" event, then nothing until the client goes
+//	/drop     n small events, cut after every `every` events (after half of the next event)
+//	/soak     endless small events every `ms` ms, cut at a random byte with probability `p` per mille
+//
+// /small, /drop and /soak resume after the Last-Event-ID header. Under
+// /ws/ the same workloads are WebSocket text messages (no cut halfway
+// through a message; /ws/drop resumes after the `last` query parameter).
 package server
 
 import (
 	"bufio"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -21,6 +35,16 @@ const SmallEvent = `{"jobId":"01J9ZK3Q7X","status":"processing","processed":%d,"
 // LargeLines is the number of data lines of a large event, each LargeLine bytes.
 const LargeLines, LargeLine = 64, 1023
 
+// StampWidth is the width of the zero-padded send time of a latency event.
+const StampWidth = 19
+
+// LargeData is the data of a large event as the client sees it: the
+// lines joined by "\n".
+var LargeData = strings.TrimSuffix(strings.Repeat(strings.Repeat("x", LargeLine)+"\n", LargeLines), "\n")
+
+// Small returns the data of small event i.
+func Small(i int) string { return fmt.Sprintf(SmallEvent, i) }
+
 // Listen serves on 127.0.0.1:0 and returns the address.
 func Listen() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -32,7 +56,8 @@ func Listen() (string, error) {
 }
 
 func serve(w http.ResponseWriter, r *http.Request) {
-	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	q := r.URL.Query()
+	n, _ := strconv.Atoi(q.Get("n"))
 	if strings.HasPrefix(r.URL.Path, "/ws/") {
 		serveWS(w, r, n)
 		return
@@ -45,8 +70,15 @@ func serve(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		start, _ = strconv.Atoi(id)
 	}
+	cut := func() {
+		bw.Flush()
+		fl.Flush()
+		panic(http.ErrAbortHandler) // closes the connection without the last chunk
+	}
 	switch r.URL.Path {
 	case "/idle":
+		bw.WriteString("data: open\n\n")
+		bw.Flush()
 		fl.Flush()
 		<-r.Context().Done()
 	case "/small":
@@ -54,11 +86,10 @@ func serve(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(bw, "id: %d\ndata: "+SmallEvent+"\n\n", i, i)
 		}
 	case "/large":
-		line := strings.Repeat("x", LargeLine)
 		for i := 1; i <= n; i++ {
 			fmt.Fprintf(bw, "id: %d\n", i)
-			for j := 0; j < LargeLines; j++ {
-				bw.WriteString("data: " + line + "\n")
+			for l := range strings.SplitSeq(LargeData, "\n") {
+				bw.WriteString("data: " + l + "\n")
 			}
 			bw.WriteString("\n")
 		}
@@ -67,19 +98,40 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		defer t.Stop()
 		for i := 1; i <= n; i++ {
 			<-t.C
-			fmt.Fprintf(bw, "id: %d\ndata: %d\n\n", i, time.Now().UnixNano())
+			fmt.Fprintf(bw, "id: %d\ndata: %0*d\n\n", i, StampWidth, time.Now().UnixNano())
 			bw.Flush()
 			fl.Flush()
 		}
 	case "/drop":
-		// n events, cut after every 100th until the client resumes past n.
+		every, _ := strconv.Atoi(q.Get("every"))
 		for i := start + 1; i <= n; i++ {
 			fmt.Fprintf(bw, "id: %d\ndata: "+SmallEvent+"\n\n", i, i)
-			if i%100 == 0 && i != n {
-				bw.Flush()
-				fl.Flush()
-				panic(http.ErrAbortHandler)
+			if every > 0 && i%every == 0 && i != n {
+				next := fmt.Sprintf("id: %d\ndata: "+SmallEvent+"\n\n", i+1, i+1)
+				bw.WriteString(next[:len(next)/2])
+				cut()
 			}
+		}
+	case "/soak":
+		ms, _ := strconv.Atoi(q.Get("ms"))
+		p, _ := strconv.Atoi(q.Get("p"))
+		fmt.Fprintf(bw, "retry: %s\n\n", q.Get("retry"))
+		t := time.NewTicker(time.Duration(max(ms, 1)) * time.Millisecond)
+		defer t.Stop()
+		for i := start + 1; ; i++ {
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return
+			}
+			ev := fmt.Sprintf("id: %d\ndata: "+SmallEvent+"\n\n", i, i)
+			if rand.IntN(1000) < p {
+				bw.WriteString(ev[:rand.IntN(len(ev))])
+				cut()
+			}
+			bw.WriteString(ev)
+			bw.Flush()
+			fl.Flush()
 		}
 	}
 	bw.Flush()
@@ -92,15 +144,17 @@ func serveWS(w http.ResponseWriter, r *http.Request, n int) {
 	}
 	defer c.CloseNow()
 	ctx := r.Context()
+	q := r.URL.Query()
 	switch r.URL.Path {
 	case "/ws/idle":
+		c.Write(ctx, websocket.MessageText, []byte("open"))
 		c.Read(ctx)
 	case "/ws/small":
 		for i := 1; i <= n; i++ {
-			c.Write(ctx, websocket.MessageText, fmt.Appendf(nil, SmallEvent, i))
+			c.Write(ctx, websocket.MessageText, []byte(Small(i)))
 		}
 	case "/ws/large":
-		msg := []byte(strings.Repeat(strings.Repeat("x", LargeLine)+"\n", LargeLines))
+		msg := []byte(LargeData)
 		for i := 1; i <= n; i++ {
 			c.Write(ctx, websocket.MessageText, msg)
 		}
@@ -109,7 +163,16 @@ func serveWS(w http.ResponseWriter, r *http.Request, n int) {
 		defer t.Stop()
 		for i := 1; i <= n; i++ {
 			<-t.C
-			c.Write(ctx, websocket.MessageText, strconv.AppendInt(nil, time.Now().UnixNano(), 10))
+			c.Write(ctx, websocket.MessageText, fmt.Appendf(nil, "%0*d", StampWidth, time.Now().UnixNano()))
+		}
+	case "/ws/drop":
+		every, _ := strconv.Atoi(q.Get("every"))
+		start, _ := strconv.Atoi(q.Get("last"))
+		for i := start + 1; i <= n; i++ {
+			c.Write(ctx, websocket.MessageText, []byte(Small(i)))
+			if every > 0 && i%every == 0 && i != n {
+				return // CloseNow: the TCP connection ends without a close frame
+			}
 		}
 	}
 	c.Close(websocket.StatusNormalClosure, "")

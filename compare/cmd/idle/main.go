@@ -1,102 +1,312 @@
-// Command idle holds -n idle sse streams (default 10 000; 100 000 by
-// flag) to a loopback server in a child process and prints heap bytes and
-// goroutines per stream. It raises RLIMIT_NOFILE to what it needs.
+// Command idle holds -n idle streams (default 10 000) to loopback servers
+// in child processes and prints heap+stack bytes and goroutines per
+// stream, for our lean HTTP/1.1 transport (-client h1), our net/http
+// transport (-client nethttp) or a coder/websocket baseline (-client ws).
+//
+// The streams are held by -procs client processes at once (default: as
+// few as the file limit allows), each with its own server process, so
+// the figures are a client's alone and -n can exceed one process's
+// RLIMIT_NOFILE. Each process raises its soft file limit to what it
+// needs, up to the hard limit; -procs 1 with too large an -n fails and
+// says which limit. idle.sh raises the shell's limit and runs the set.
 package main
 
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/bookstrack/bookstrack-go/compare/server"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
-type opened struct{ n *atomic.Int64 }
-
-func (opened) HandleEvent(sse.Event)     {}
-func (opened) HandleError(error)         {}
-func (o opened) HandleOpen(sse.OpenInfo) { o.n.Add(1) }
+// headroom is the file descriptors a process keeps beyond one per stream.
+const headroom = 200
 
 func main() {
-	n := flag.Int("n", 10000, "idle streams to hold")
-	nethttp := flag.Bool("nethttp", false, "use the net/http transport instead of the lean one")
+	n := flag.Int("n", 10000, "idle streams to hold, in total")
+	client := flag.String("client", "h1", "h1 (lean transport), nethttp (net/http transport) or ws (coder/websocket)")
+	procs := flag.Int("procs", 0, "client processes holding the streams (0: as few as the file limit allows)")
 	flag.Parse()
-	if os.Getenv("IDLE_CHILD") == "1" {
-		raise(2**n + 100)
-		addr, err := server.Listen()
-		if err != nil {
-			panic(err)
+	var err error
+	switch os.Getenv("IDLE_ROLE") {
+	case "server":
+		err = serve(*n)
+	case "client":
+		err = hold(*n, *client)
+	default:
+		err = coordinate(*n, *client, *procs)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "idle:", err)
+		os.Exit(1)
+	}
+}
+
+// result is what a client process reports once its streams are open.
+type result struct {
+	streams          int
+	bytes            float64 // per stream: heap spans in use + stacks
+	live, stack      float64 // per stream: live heap, stacks
+	routines         float64 // per stream
+	afterB, afterG   int64   // deltas after the streams closed
+	openFor, closeIn time.Duration
+}
+
+func coordinate(n int, client string, procs int) error {
+	if client != "h1" && client != "nethttp" && client != "ws" {
+		return fmt.Errorf("-client %q: want h1, nethttp or ws", client)
+	}
+	hard := hardLimit()
+	if procs <= 0 {
+		procs = (n + int(hard) - headroom - 1) / (int(hard) - headroom)
+	}
+	fmt.Printf("client=%s streams=%d procs=%d RLIMIT_NOFILE hard=%d cpus=%d\n", client, n, procs, hard, runtime.NumCPU())
+	type child struct {
+		cmd *exec.Cmd
+		in  io.WriteCloser
+		out *bufio.Reader
+		n   int
+	}
+	var kids []child
+	defer func() {
+		for _, k := range kids {
+			k.in.Close()
+			k.cmd.Wait()
 		}
-		fmt.Println(addr)
-		select {}
+	}()
+	start := time.Now()
+	for p := range procs {
+		share := n / procs
+		if p < n%procs {
+			share++
+		}
+		cmd := exec.Command(os.Args[0], "-n", strconv.Itoa(share), "-client", client)
+		cmd.Env = append(os.Environ(), "IDLE_ROLE=client")
+		cmd.Stderr = os.Stderr
+		in, _ := cmd.StdinPipe()
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		kids = append(kids, child{cmd, in, bufio.NewReader(out), share})
 	}
-	raise(*n + 100)
-	cmd := exec.Command(os.Args[0], os.Args[1:]...)
-	cmd.Env = append(os.Environ(), "IDLE_CHILD=1")
-	out, _ := cmd.StdoutPipe()
+	// Every process reports once its streams are open, and holds them
+	// until told to let go: all n streams are open at once.
+	var held []result
+	for _, k := range kids {
+		line, err := k.out.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("a client process of %d streams failed (see above)", k.n)
+		}
+		var r result
+		if _, err := fmt.Sscanf(line, "held %d %g %g %g %g %d", &r.streams, &r.bytes, &r.live, &r.stack, &r.routines, &r.openFor); err != nil {
+			return fmt.Errorf("client said %q: %w", line, err)
+		}
+		held = append(held, r)
+	}
+	total, bytes, live, stack, routines := 0, 0.0, 0.0, 0.0, 0.0
+	for _, r := range held {
+		total += r.streams
+		bytes += r.bytes * float64(r.streams)
+		live += r.live * float64(r.streams)
+		stack += r.stack * float64(r.streams)
+		routines += r.routines * float64(r.streams)
+	}
+	t := float64(total)
+	fmt.Printf("held %d streams at once in %d processes after %v: per stream %.0f B heap in use + stacks (live heap %.0f B, stacks %.0f B), %.2f goroutines\n",
+		total, len(held), time.Since(start).Round(time.Millisecond), bytes/t, live/t, stack/t, routines/t)
+	for i, k := range kids {
+		k.in.Close() // release
+		line, err := k.out.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("client process %d did not report after closing", i)
+		}
+		var r result
+		if _, err := fmt.Sscanf(line, "closed %d %d %d", &r.afterB, &r.afterG, &r.closeIn); err != nil {
+			return fmt.Errorf("client said %q: %w", line, err)
+		}
+		fmt.Printf("process %d: %d streams, %.0f B and %.2f goroutines per stream; after close: heap in use + stacks %+d B, goroutines %+d (in %v)\n",
+			i, held[i].streams, held[i].bytes, held[i].routines, r.afterB, r.afterG, r.closeIn.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// hold opens n streams to a server child of its own and reports.
+func hold(n int, client string) error {
+	if err := raise(n + headroom); err != nil {
+		return err
+	}
+	cmd := exec.Command(os.Args[0], "-n", strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), "IDLE_ROLE=server")
 	cmd.Stderr = os.Stderr
+	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		panic(err)
+		return err
 	}
-	defer cmd.Process.Kill()
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
-		panic(err)
+		return errors.New("the server process did not start")
 	}
-	url := "http://" + line[:len(line)-1] + "/idle"
-	tr := sse.TransportHTTP1
-	if *nethttp {
-		tr = sse.TransportNetHTTP
-	}
-	h0, g0 := heap()
+	base := "http://" + strings.TrimSpace(line)
+
+	m0 := heap()
 	ctx, cancel := context.WithCancel(context.Background())
-	var open atomic.Int64
+	defer cancel()
+	inFlight := make(chan struct{}, 200) // at most 200 dials at once
+	opened := make(chan struct{}, n)
+	failed := make(chan error, n)
 	var wg sync.WaitGroup
-	for i := range *n {
-		c, err := sse.NewClient(url, opened{&open}, sse.WithTransport(tr))
-		if err != nil {
-			panic(err)
-		}
+	start := time.Now()
+	for range n {
+		inFlight <- struct{}{}
 		wg.Add(1)
-		go func() { defer wg.Done(); c.Connect(ctx) }()
-		for open.Load()+200 < int64(i) { // at most 200 dials in flight
-			time.Sleep(time.Millisecond)
+		go func() {
+			defer wg.Done()
+			done := false
+			once := func() {
+				if !done {
+					done = true
+					<-inFlight
+					opened <- struct{}{}
+				}
+			}
+			if err := open(ctx, client, base, once); err != nil && ctx.Err() == nil {
+				failed <- err
+			}
+		}()
+	}
+	for range n {
+		select {
+		case <-opened:
+		case err := <-failed:
+			return fmt.Errorf("a stream failed: %w", err)
 		}
 	}
-	for open.Load() < int64(*n) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	h1, g1 := heap()
-	fmt.Printf("transport=%v streams=%d heap+stack/stream=%.0f B goroutines/stream=%.2f\n",
-		map[bool]string{false: "h1", true: "nethttp"}[*nethttp], *n,
-		float64(h1-h0)/float64(*n), float64(g1-g0)/float64(*n))
+	m1 := heap()
+	per := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(n) }
+	fmt.Printf("held %d %g %g %g %g %d\n", n, per(m0.inuse+m0.stack, m1.inuse+m1.stack), per(m0.live, m1.live), per(m0.stack, m1.stack),
+		float64(m1.goroutines-m0.goroutines)/float64(n), time.Since(start))
+	io.Copy(io.Discard, os.Stdin) // until the coordinator lets go
+	start = time.Now()
 	cancel()
 	wg.Wait()
-	h2, g2 := heap()
-	fmt.Printf("after close: heap+stack delta=%d B goroutines delta=%d\n", int64(h2)-int64(h0), g2-g0)
+	if client == "nethttp" {
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	}
+	m2 := heap()
+	fmt.Printf("closed %d %d %d\n", int64(m2.inuse+m2.stack)-int64(m0.inuse+m0.stack), m2.goroutines-m0.goroutines, time.Since(start))
+	return nil
 }
 
-func raise(need int) {
-	var r syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil && r.Cur < uint64(need) {
-		r.Cur = min(uint64(need), r.Max)
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+type openHandler struct{ opened func() }
+
+func (h openHandler) HandleEvent(e sse.Event) {
+	if e.Data == "open" {
+		h.opened()
+	}
+}
+func (openHandler) HandleError(error) {}
+
+// open holds one stream until ctx ends, calling opened when the server's
+// "open" event (or message) arrives.
+func open(ctx context.Context, client, base string, opened func()) error {
+	if client == "ws" {
+		return openWS(ctx, base, opened)
+	}
+	return openSSE(ctx, client, base, opened)
+}
+
+func openWS(ctx context.Context, base string, opened func()) error {
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws/idle", &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return err
+	}
+	defer c.CloseNow()
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if string(b) == "open" {
+			opened()
+		}
 	}
 }
 
-func heap() (uint64, int) {
+// openSSE is a function of its own, apart from openWS: a larger frame
+// under Connect can double the stack a parked stream keeps (see README).
+func openSSE(ctx context.Context, client, base string, opened func()) error {
+	tr := sse.TransportHTTP1
+	if client == "nethttp" {
+		tr = sse.TransportNetHTTP
+	}
+	c, err := sse.NewClient(base+"/idle", openHandler{opened}, sse.WithTransport(tr))
+	if err != nil {
+		return err
+	}
+	return c.Connect(ctx)
+}
+
+func serve(n int) error {
+	if err := raise(n + headroom); err != nil {
+		return err
+	}
+	addr, err := server.Listen()
+	if err != nil {
+		return err
+	}
+	fmt.Println(addr)
+	select {}
+}
+
+func hardLimit() uint64 {
+	var r syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
+	return r.Max
+}
+
+// raise sets the soft file limit to need, or fails naming the hard limit.
+func raise(need int) error {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		return err
+	}
+	if r.Cur >= uint64(need) {
+		return nil
+	}
+	if r.Max < uint64(need) {
+		return fmt.Errorf("a process needs %d file descriptors; RLIMIT_NOFILE hard limit is %d (raising it needs CAP_SYS_RESOURCE): use -procs", need, r.Max)
+	}
+	r.Cur = uint64(need)
+	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+}
+
+// mem is a process's memory and goroutines after two collections.
+type mem struct {
+	inuse, live, stack uint64 // heap spans in use, live heap, stacks
+	goroutines         int
+}
+
+func heap() mem {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse + ms.StackInuse, runtime.NumGoroutine()
+	return mem{ms.HeapInuse, ms.HeapAlloc, ms.StackInuse, runtime.NumGoroutine()}
 }
