@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/coder/websocket"
 	ld "github.com/launchdarkly/eventsource"
@@ -38,6 +40,49 @@ func (h *ourHandler) HandleEvent(e sse.Event) {
 	}
 }
 func (h *ourHandler) HandleError(error) {}
+
+// ourBytesHandler reads the stream through the zero-copy path: the
+// borrowed ID and data are passed on as strings over the borrowed bytes,
+// valid for the call only; the last event's ID, which the run keeps, is
+// copied.
+type ourBytesHandler struct {
+	on       recv
+	cancel   context.CancelFunc
+	n, count int
+}
+
+func (h *ourBytesHandler) HandleEvent(sse.Event) {}
+func (h *ourBytesHandler) HandleError(error)     {}
+func (h *ourBytesHandler) HandleEventBytes(e sse.EventBytes) {
+	h.count++
+	id := unsafe.String(unsafe.SliceData(e.ID), len(e.ID))
+	if h.count >= h.n {
+		id = strings.Clone(id)
+	}
+	if !h.on(id, unsafe.String(unsafe.SliceData(e.Data), len(e.Data))) {
+		h.cancel()
+	}
+}
+
+// oursBytes is ours with a BytesHandler; n, the events the run expects,
+// is read from the URL so that only the last ID is copied.
+func oursBytes(t sse.Transport) peer {
+	return func(ctx context.Context, u string, on recv) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		pu, err := neturl.Parse(u)
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.Atoi(pu.Query().Get("n"))
+		c, err := sse.NewClient(u, &ourBytesHandler{on: on, cancel: cancel, n: n}, sse.WithTransport(t), sse.WithConstantDelay(0))
+		if err != nil {
+			return err
+		}
+		c.Connect(ctx)
+		return nil
+	}
+}
 
 func ours(t sse.Transport) peer {
 	return func(ctx context.Context, url string, on recv) error {

@@ -62,6 +62,7 @@ var peers = []struct {
 }{
 	{"ours-h1", ours(sse.TransportHTTP1)},
 	{"ours-nethttp", ours(sse.TransportNetHTTP)},
+	{"ours-h1-bytes", oursBytes(sse.TransportHTTP1)},
 	{"go-sse", goSSE},
 	{"launchdarkly", launchDarkly},
 	{"r3labs", r3labs},

@@ -34,7 +34,7 @@ import (
 
 // peers in column order; ours-h1 is the default transport and the one
 // the bars are judged on.
-var peers = []string{"ours-h1", "ours-nethttp", "go-sse", "launchdarkly", "r3labs", "bufio-floor", "websocket"}
+var peers = []string{"ours-h1", "ours-nethttp", "ours-h1-bytes", "go-sse", "launchdarkly", "r3labs", "bufio-floor", "websocket"}
 
 // ssePeers are the SSE libraries "the best SSE peer" is chosen from.
 var ssePeers = []string{"go-sse", "launchdarkly", "r3labs"}
@@ -265,6 +265,10 @@ type row struct {
 	// best, if set, are the peers whose per-run best is the "vs best"
 	// reference.
 	best []string
+	// ours, if set, is the peer of ours the ratio columns and the bar
+	// judge (ours-h1-bytes for the zero-copy rows); ours-h1 and
+	// ours-nethttp otherwise.
+	ours string
 	// bar says the goal; met judges ours-h1 against it.
 	bar string
 	met func(r results) (met, known bool)
@@ -294,6 +298,19 @@ func rows() []row {
 		{workload: "Small", unit: "allocs/event", label: "small allocs/event", cols: true,
 			bar: "<= 1 (string path)", met: oursAtMost("Small", "allocs/event", 1)},
 		{workload: "Small", unit: "B/event", label: "small B/event", cols: true},
+		{workload: "Small", unit: "events/s", label: "small events/s, zero-copy BytesHandler", cols: true, ours: "ours-h1-bytes",
+			bar: ">= 2.5x go-sse and >= 0.9x floor",
+			met: func(r results) (bool, bool) {
+				a := r.ratio("Small", "events/s", "ours-h1-bytes", r.peer("Small", "events/s", "go-sse"))
+				b := r.ratio("Small", "events/s", "ours-h1-bytes", r.peer("Small", "events/s", "bufio-floor"))
+				return a >= 2.5 && b >= 0.9, known(a) && known(b)
+			}},
+		{workload: "Small", unit: "allocs/event", label: "small allocs/event, zero-copy BytesHandler", ours: "ours-h1-bytes",
+			bar: "<= 0.05 (zero-copy path)",
+			met: func(r results) (bool, bool) {
+				v := r.median("Small", "ours-h1-bytes", "allocs/event")
+				return v <= 0.05, known(v)
+			}},
 		{workload: "Large", unit: "events/s", label: "large events/s", cols: true,
 			bar: ">= 1.5x websocket",
 			met: func(r results) (bool, bool) {
@@ -406,6 +423,10 @@ func table(r results) string {
 		for _, p := range []string{"go-sse", "bufio-floor", "websocket"} {
 			if !rw.cols {
 				b.WriteString(" | ")
+				continue
+			}
+			if rw.ours != "" {
+				b.WriteString(" | " + x(r.ratio(w, u, rw.ours, r.peer(w, u, p))))
 				continue
 			}
 			b.WriteString(" | " + x(r.ratio(w, u, "ours-h1", r.peer(w, u, p))) + " / " +
