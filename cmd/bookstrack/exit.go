@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -149,7 +150,7 @@ func apiText(e *bookstrack.APIError) string {
 	if e.Code != "" {
 		b.WriteString(" " + e.Code)
 	}
-	if msg := firstNonEmpty(e.Detail, e.Title); msg != "" {
+	if msg := cmp.Or(e.Detail, e.Title); msg != "" {
 		b.WriteString(": " + msg)
 	}
 	for _, f := range e.Fields {
@@ -172,15 +173,6 @@ func apiOr(err error) string {
 
 // trim is err's text without the library's "bookstrack: " prefixes.
 func trim(err error) string { return strings.ReplaceAll(err.Error(), "bookstrack: ", "") }
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
 
 // redact replaces every secret in s.
 func redact(s string, secrets []string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,7 +65,7 @@ type flagGroups struct {
 // Defining a flag sets its variable to the default, so a command's flag
 // set parses the flags given before the command name again.
 func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) string) error {
-	base := firstNonEmpty(env("BOOKSTRACK_BASE_URL"), bookstrack.DefaultBaseURL)
+	base := cmp.Or(env("BOOKSTRACK_BASE_URL"), bookstrack.DefaultBaseURL)
 	fs.StringVar(&o.baseURL, "base-url", base, "API base URL (env BOOKSTRACK_BASE_URL)")
 	if err := o.routes.Set(env("BOOKSTRACK_ROUTES")); err != nil {
 		return usagef("set BOOKSTRACK_ROUTES to v3 or v2", "BOOKSTRACK_ROUTES: %v", err)
