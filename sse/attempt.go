@@ -50,7 +50,7 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 
 	start := clock.Now()
 	id := attemptIDs.Add(1)
-	obs.attempt(AttemptInfo{Attempt: n, ID: id, Context: ctx, DownSince: downSince, LastEventID: lastID, Time: start})
+	c.noteAttempt(AttemptInfo{Attempt: n, ID: id, Context: ctx, DownSince: downSince, LastEventID: lastID, Time: start})
 	events := 0
 	defer func() {
 		out.err = stopCause(connCtx, out.err)
@@ -64,7 +64,7 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	headers.Stop()
 	idle.stop() // from now on it runs during reads only
 	if err != nil {
-		c.cfg.logger.Warn("sse: request failed", "url", c.redacted(), "attempt", n, "err", err)
+		c.logFailed(n, err)
 		return outcome{err: err, final: final}
 	}
 	defer resp.Body.Close()
@@ -91,12 +91,7 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	}
 
 	openedAt := clock.Now()
-	open := OpenInfo{Attempt: n, ID: id, Latency: openedAt.Sub(start), Header: resp.Header, LastEventID: lastID}
-	obs.open(open)
-	if c.onOpen != nil {
-		c.onOpen.HandleOpen(open)
-	}
-	c.cfg.logger.Debug("sse: connected", "url", c.redacted(), "attempt", n, "latency", open.Latency)
+	c.noteOpen(OpenInfo{Attempt: n, ID: id, Latency: openedAt.Sub(start), Header: resp.Header, LastEventID: lastID})
 	var first func(Event)
 	if obs.FirstEvent != nil {
 		first = func(e Event) {
@@ -107,6 +102,28 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	err = c.read(connCtx, body, lastID, &events, first)
 	ended := clock.Now()
 	return outcome{err: err, opened: true, openFor: ended.Sub(openedAt), ended: ended}
+}
+
+// noteAttempt, logFailed and noteOpen keep the Observer's and the
+// logger's values out of attempt's frame, which stays on the stack of a
+// parked stream for as long as it is open: with them inlined, an idle
+// stream's stack does not shrink below 16 KiB.
+
+//go:noinline
+func (c *Client[H]) noteAttempt(i AttemptInfo) { c.cfg.observer.attempt(i) }
+
+//go:noinline
+func (c *Client[H]) logFailed(n int, err error) {
+	c.cfg.logger.Warn("sse: request failed", "url", c.redacted(), "attempt", n, "err", err)
+}
+
+//go:noinline
+func (c *Client[H]) noteOpen(open OpenInfo) {
+	c.cfg.observer.open(open)
+	if c.onOpen != nil {
+		c.onOpen.HandleOpen(open)
+	}
+	c.cfg.logger.Debug("sse: connected", "url", c.redacted(), "attempt", open.Attempt, "latency", open.Latency)
 }
 
 // errErrorBodyTimeout cuts the reading of an error body that takes longer
@@ -219,7 +236,7 @@ func redactError(err error) {
 // with no allocation for string events (the ID shares the event's
 // allocation).
 func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, events *int, first func(Event)) error {
-	dec := NewDecoder(body)
+	dec := newHeapDecoder(body)
 	dec.SetMaxEventSize(c.cfg.maxEventSize)
 	dec.SetLastEventID(lastID)
 	gen := dec.idGen

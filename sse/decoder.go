@@ -212,6 +212,13 @@ func NewDecoder(r io.Reader) *Decoder {
 	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1}
 }
 
+// newHeapDecoder is NewDecoder kept out of its caller's frame: inlined,
+// the Decoder would live on the stack of the goroutine that reads the
+// stream, and a parked idle stream would keep a stack twice as large.
+//
+//go:noinline
+func newHeapDecoder(r io.Reader) *Decoder { return NewDecoder(r) }
+
 // SetMaxEventSize sets the largest event the Decoder accepts, in bytes of
 // data lines as received (before invalid UTF-8 is replaced), which is also
 // the longest line it accepts; n <= 0 restores DefaultMaxEventSize. A
