@@ -191,9 +191,10 @@ func WithIdleTimeout(d time.Duration) Option {
 	return func(cfg *config) { cfg.idleTimeout = max(d, 0) }
 }
 
-// WithMaxEventSize sets the largest event block accepted, in bytes (default
-// DefaultMaxEventSize). A larger event reaches Handler.HandleError as an
-// *EventTooLargeError and is skipped.
+// WithMaxEventSize sets the largest event accepted, in bytes of its data
+// lines as received, which is also the longest line accepted (default
+// DefaultMaxEventSize; see Decoder.SetMaxEventSize). A larger event
+// reaches Handler.HandleError as an *EventTooLargeError and is skipped.
 func WithMaxEventSize(n int) Option {
 	return func(cfg *config) {
 		if n > 0 {
