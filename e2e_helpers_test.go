@@ -42,29 +42,12 @@ type offsetClock struct {
 
 func (c offsetClock) Now() time.Time { return c.Clock.Now().Add(c.offset) }
 
-// spyClock is a fake clock that notes the delay of every timer armed on
-// it, so that a test can advance it exactly when the client waits for a
-// given delay (a retry's backoff, a poll's interval) and no sooner.
-type spyClock struct {
-	*ssetest.Clock
-	mu      sync.Mutex
-	armed   []time.Duration
-	changed chan struct{}
-}
+// spyClock is a fake clock on which a test advances exactly when the
+// client waits for a given delay (a retry's backoff, a poll's interval)
+// and no sooner, through ssetest.Clock's record of armed timers.
+type spyClock struct{ *ssetest.Clock }
 
-func newSpyClock(start time.Time) *spyClock {
-	return &spyClock{Clock: ssetest.NewClock(start), changed: make(chan struct{})}
-}
-
-func (c *spyClock) AfterFunc(d time.Duration, f func()) sse.Timer {
-	t := c.Clock.AfterFunc(d, f)
-	c.mu.Lock()
-	c.armed = append(c.armed, d)
-	close(c.changed)
-	c.changed = make(chan struct{})
-	c.mu.Unlock()
-	return t
-}
+func newSpyClock(start time.Time) *spyClock { return &spyClock{ssetest.NewClock(start)} }
 
 // waitArmed blocks until n timers of a delay that match have been armed
 // in all, and returns the n-th one's delay.
@@ -76,28 +59,28 @@ func (c *spyClock) waitArmed(ctx context.Context, n int, match func(time.Duratio
 // waitArmedOr is waitArmed that also returns, with stopped set, once
 // stop is closed: the code under test ended instead of waiting again.
 func (c *spyClock) waitArmedOr(ctx context.Context, n int, match func(time.Duration) bool, stop <-chan struct{}) (d time.Duration, stopped bool, err error) {
-	for {
-		c.mu.Lock()
-		got, changed := 0, c.changed
-		for _, x := range c.armed {
-			if match(x) {
-				if got++; got == n {
-					d = x
-					break
-				}
-			}
-		}
-		c.mu.Unlock()
-		if got >= n {
-			return d, false, nil
-		}
+	waitCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
 		select {
-		case <-changed:
 		case <-stop:
-			return 0, true, nil
-		case <-ctx.Done():
+			cancel()
+		case <-waitCtx.Done():
+		}
+	}()
+	from := 0
+	for k := 1; ; k++ {
+		i, d, err := c.WaitArmed(waitCtx, from, match)
+		if err != nil {
+			if ctx.Err() == nil {
+				return 0, true, nil // stop closed
+			}
 			return 0, false, ctx.Err()
 		}
+		if k == n {
+			return d, false, nil
+		}
+		from = i + 1
 	}
 }
 

@@ -17,7 +17,8 @@ type Clock struct {
 	now     time.Time
 	seq     uint64
 	timers  map[*clockTimer]struct{}
-	changed chan struct{} // closed and replaced whenever the timers change
+	armed   []time.Duration // the delay of every AfterFunc, in order
+	changed chan struct{}   // closed and replaced whenever the timers change
 }
 
 // NewClock returns a Clock showing start.
@@ -36,8 +37,42 @@ func (c *Clock) Now() time.Time {
 // d. Like time.AfterFunc, f runs in its own goroutine.
 func (c *Clock) AfterFunc(d time.Duration, f func()) sse.Timer {
 	t := &clockTimer{c: c, f: f}
+	c.mu.Lock()
+	c.armed = append(c.armed, d)
+	c.mu.Unlock()
 	t.Reset(d)
 	return t
+}
+
+// Armed returns the delay of every timer armed through AfterFunc so far,
+// in the order they were armed (a Reset is not counted).
+func (c *Clock) Armed() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.armed...)
+}
+
+// WaitArmed blocks until a timer whose delay matches has been armed
+// through AfterFunc at an index of Armed at or after from, and returns
+// that index and delay. A test waits this way for the client to arm a
+// given wait (a retry's backoff, a poll's interval) and then advances the
+// clock past it. It returns ctx's error if ctx ends first.
+func (c *Clock) WaitArmed(ctx context.Context, from int, match func(time.Duration) bool) (int, time.Duration, error) {
+	for {
+		c.mu.Lock()
+		armed, changed := c.armed, c.changed
+		c.mu.Unlock()
+		for i := max(from, 0); i < len(armed); i++ {
+			if match(armed[i]) {
+				return i, armed[i], nil
+			}
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		}
+	}
 }
 
 // Advance moves the clock forward by d and starts every function whose
