@@ -43,7 +43,34 @@ const StampWidth = 19
 var LargeData = strings.TrimSuffix(strings.Repeat(strings.Repeat("x", LargeLine)+"\n", LargeLines), "\n")
 
 // Small returns the data of small event i.
-func Small(i int) string { return fmt.Sprintf(SmallEvent, i) }
+func Small(i int) string { return string(appendSmall(nil, i)) }
+
+// smallHead and smallTail are SmallEvent around its %d.
+var smallHead, smallTail, _ = strings.Cut(SmallEvent, "%d")
+
+// appendSmall appends the data of small event i to b. The server builds
+// its events without fmt, and the large event once, so that its CPU time,
+// on the same 2 cores as the client's, bounds the clients as little as
+// it can: at ~2 M events/s, fmt.Fprintf alone took a third of a core.
+func appendSmall(b []byte, i int) []byte {
+	b = append(b, smallHead...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	return append(b, smallTail...)
+}
+
+// appendSmallEvent appends small event i as an SSE block with id i.
+func appendSmallEvent(b []byte, i int) []byte {
+	b = append(b, "id: "...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, "\ndata: "...)
+	b = appendSmall(b, i)
+	return append(b, "\n\n"...)
+}
+
+// largeBlock is a large event's data lines and blank line, after its id.
+// It is written as a []byte: bufio.Writer.WriteString would hand it to
+// http.ResponseWriter.WriteString, which cuts it into 2 KiB chunks.
+var largeBlock = []byte("data: " + strings.ReplaceAll(LargeData, "\n", "\ndata: ") + "\n\n")
 
 // Listen serves on 127.0.0.1:0 and returns the address.
 func Listen() (string, error) {
@@ -82,16 +109,17 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		fl.Flush()
 		<-r.Context().Done()
 	case "/small":
+		var ev []byte
 		for i := start + 1; i <= n; i++ {
-			fmt.Fprintf(bw, "id: %d\ndata: "+SmallEvent+"\n\n", i, i)
+			ev = appendSmallEvent(ev[:0], i)
+			bw.Write(ev)
 		}
 	case "/large":
+		var id []byte
 		for i := 1; i <= n; i++ {
-			fmt.Fprintf(bw, "id: %d\n", i)
-			for l := range strings.SplitSeq(LargeData, "\n") {
-				bw.WriteString("data: " + l + "\n")
-			}
-			bw.WriteString("\n")
+			id = strconv.AppendInt(append(id[:0], "id: "...), int64(i), 10)
+			bw.Write(append(id, '\n'))
+			bw.Write(largeBlock)
 		}
 	case "/latency":
 		t := time.NewTicker(time.Millisecond)
@@ -150,8 +178,10 @@ func serveWS(w http.ResponseWriter, r *http.Request, n int) {
 		c.Write(ctx, websocket.MessageText, []byte("open"))
 		c.Read(ctx)
 	case "/ws/small":
+		var msg []byte
 		for i := 1; i <= n; i++ {
-			c.Write(ctx, websocket.MessageText, []byte(Small(i)))
+			msg = appendSmall(msg[:0], i)
+			c.Write(ctx, websocket.MessageText, msg)
 		}
 	case "/ws/large":
 		msg := []byte(LargeData)

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,6 +200,11 @@ func hold(n int, client string) error {
 		}
 	}
 	m1 := heap()
+	if f := os.Getenv("IDLE_MEMPROFILE"); f != "" {
+		if err := writeHeapProfile(f); err != nil {
+			return err
+		}
+	}
 	per := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(n) }
 	fmt.Printf("held %d %g %g %g %g %d\n", n, per(m0.inuse+m0.stack, m1.inuse+m1.stack), per(m0.live, m1.live), per(m0.stack, m1.stack),
 		float64(m1.goroutines-m0.goroutines)/float64(n), time.Since(start))
@@ -273,6 +279,20 @@ func serve(n int) error {
 	}
 	fmt.Println(addr)
 	select {}
+}
+
+// writeHeapProfile writes the process's heap profile to file, for
+// `go tool pprof -sample_index=inuse_space`.
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func hardLimit() uint64 {
