@@ -19,7 +19,10 @@ import (
 const DefaultMaxEventSize = 16 << 20
 
 const (
-	minReadSize   = 4 << 10  // the size of the read buffer at rest; a read asks for half of it at least
+	quietReadSize = 1 << 10  // the read buffer of a quiet stream, inside the Decoder
+	minReadSize   = 4 << 10  // the smallest read buffer outside the Decoder; a read asks for half its buffer at least
+	maxReadSize   = 16 << 10 // the read buffer of a stream whose reads come back full
+	quietReads    = 4        // short reads in a row before the read buffer shrinks
 	maxLineBuffer = 64 << 10 // a data line longer than this moves to the data buffer as it arrives
 	keepBuffer    = 8 << 10  // a buffer grown past this is let go once its event is out
 	maxEmptyReads = 100      // reads returning 0, nil before io.ErrNoProgress
@@ -129,7 +132,16 @@ func (e EventBytes) Event() Event {
 // thus peaks below 2n for the largest events (the buffer and its last
 // growth; 1.6n for 15 MiB at the default maximum) and below 3n in
 // general. Once an event is out, the Decoder lets go of every buffer grown
-// past a few KiB: the read buffer is back to 4 KiB before the next read.
+// past a few KiB: the read buffer is back to its working size before the
+// next read.
+//
+// The working size follows the reader. It starts at 1 KiB, a buffer inside
+// the Decoder itself; a read that fills the room it was given makes it
+// four times larger, up to 16 KiB, and four reads in a row that each
+// bring less than a quarter of it make it four times smaller, down to
+// 1 KiB again. A busy stream thus reads 16 KiB per call, and a quiet or
+// idle one (a job's progress every few hundred milliseconds, say) holds
+// no read buffer beyond the Decoder's own KiB.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
 // and type of one event up to 8 KiB share one allocation (an ID or type
@@ -164,6 +176,15 @@ type Decoder struct {
 	valid      int
 	bad        bool
 	lineAt     int // where the line readLine returned starts in buf
+
+	// The read buffer's working size, readSize, adapts to the stream
+	// (see the type's doc): buf is quiet[:] at quietReadSize, and is
+	// resized to readSize before a read once no long line needs more.
+	// shortReads counts the reads in a row that brought less than a
+	// quarter of readSize.
+	readSize   int
+	shortReads int
+	quiet      [quietReadSize]byte
 
 	err            error // read error, returned once the buffered lines are used up
 	emptyReadCount int
@@ -209,7 +230,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder that reads from r. It buffers what it reads,
 // so it may read past the last event it returns.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1}
+	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1, readSize: quietReadSize}
 }
 
 // newHeapDecoder is NewDecoder kept out of its caller's frame: inlined,
@@ -531,21 +552,23 @@ func (d *Decoder) fill() error {
 	}
 	unread := d.end - d.start
 	switch {
-	case len(d.buf) > minReadSize && unread <= minReadSize/2 && !d.spilling && !d.skipping:
-		// A long line is over: back to a small buffer.
-		d.moveTo(make([]byte, minReadSize))
-	case len(d.buf)-unread < minReadSize/2:
+	case len(d.buf) != d.readSize && unread <= d.readSize/2 && !d.spilling && !d.skipping:
+		// The stream got busier or quieter, or a long line is over.
+		d.moveTo(d.readBuffer(d.readSize))
+	case len(d.buf)-unread < len(d.buf)/2:
 		// Unread bytes are never more than max: no need to go far beyond.
 		d.moveTo(make([]byte, max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)))
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}
+	asked := len(d.buf) - d.end
 	n, err := d.r.Read(d.buf[d.end:])
-	if n < 0 || n > len(d.buf)-d.end {
+	if n < 0 || n > asked {
 		err = io.ErrShortBuffer // a broken reader: stop rather than trust it
 		n = 0
 	}
 	d.end += n
+	d.adaptReadSize(n, asked)
 	switch {
 	case err != nil:
 		d.err = err
@@ -561,6 +584,35 @@ func (d *Decoder) fill() error {
 		return d.err
 	}
 	return nil
+}
+
+// readBuffer returns a read buffer of n bytes: the Decoder's own for
+// quietReadSize, else a new one.
+func (d *Decoder) readBuffer(n int) []byte {
+	if n == quietReadSize {
+		return d.quiet[:]
+	}
+	return make([]byte, n)
+}
+
+// adaptReadSize sets the size of the next read buffer after a read of n
+// bytes into asked bytes of room.
+func (d *Decoder) adaptReadSize(n, asked int) {
+	switch {
+	case n == 0:
+	case n == asked:
+		// The reader had this much or more at once: ask for more.
+		d.shortReads = 0
+		d.readSize = min(4*d.readSize, maxReadSize)
+	case 4*n < d.readSize:
+		d.shortReads++
+		if d.shortReads >= quietReads {
+			d.shortReads = 0
+			d.readSize = max(d.readSize/4, quietReadSize)
+		}
+	default:
+		d.shortReads = 0
+	}
 }
 
 // moveTo moves the unread bytes to the start of b, which becomes the

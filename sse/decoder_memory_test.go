@@ -135,7 +135,9 @@ func TestDecoderPeakHeapStaysWithinTwiceTheEvent(t *testing.T) {
 }
 
 func TestDecoderReturnsToAFewKiBAfterALargeEvent(t *testing.T) {
-	const fewKiB = 16 << 10
+	// A large event fills every read: the read buffer is at its busiest,
+	// 16 KiB, when the next read waits.
+	const fewKiB = 32 << 10
 	streams := slices.Clone(bigStreams)
 	streams = append(streams, bigStream{
 		name: "1 MiB comment line of invalid UTF-8, then a small event",
@@ -231,5 +233,136 @@ func TestDecoderEndlessDataLineIsCutAtTheLimitWithoutGrowingTheReadBuffer(t *tes
 	t.Logf("an 8 MiB data line with a limit of 1 MiB: %.1f MiB allocated", float64(alloc)/(1<<20))
 	if alloc > 4*limit {
 		t.Errorf("an endless data line allocated %d bytes with a limit of %d, want at most 4x the limit", alloc, limit)
+	}
+}
+
+// eventsReader returns one small event per Read, after a 1 MiB event
+// read as fast as the Decoder asks when big.
+type eventsReader struct {
+	big     bool
+	bigLeft int
+	asked   []int // len(p) of each Read after the big event
+}
+
+func (r *eventsReader) Read(p []byte) (int, error) {
+	if r.big {
+		r.big, r.bigLeft = false, 1<<20
+		return copy(p, "data: "), nil
+	}
+	if r.bigLeft > 0 {
+		n := min(len(p), r.bigLeft)
+		for i := range n {
+			p[i] = 'x'
+		}
+		r.bigLeft -= n
+		if r.bigLeft == 0 && len(p)-n >= 2 {
+			n += copy(p[n:], "\n\n")
+		} else if r.bigLeft == 0 {
+			r.bigLeft = -1 // the blank line is next
+		}
+		return n, nil
+	}
+	if r.bigLeft < 0 {
+		r.bigLeft = 0
+		return copy(p, "\n\n"), nil
+	}
+	r.asked = append(r.asked, len(p))
+	return copy(p, "id: 777\ndata: {\"processed\":1,\"total\":9}\n\n"), nil
+}
+
+func TestDecoderOfAQuietStreamHoldsNoReadBufferBeyondItsOwnKiB(t *testing.T) {
+	const decoders, events = 1000, 20
+	for _, big := range []bool{false, true} {
+		name := "quiet from the start"
+		if big {
+			name = "quiet after a 1 MiB event"
+		}
+		t.Run(name, func(t *testing.T) {
+			base := liveHeap()
+			ds := make([]*sse.Decoder, decoders)
+			var last *eventsReader
+			for i := range ds {
+				last = &eventsReader{big: big}
+				ds[i] = sse.NewDecoder(last)
+				for j := range events + btoi(big) {
+					e, err := ds[i].Decode()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if j == 0 && big && len(e.Data) != 1<<20 {
+						t.Fatalf("the 1 MiB event came out as %d bytes", len(e.Data))
+					}
+				}
+			}
+			// Each Decoder is between two events, as a quiet stream's is
+			// while its next read waits.
+			held := (int64(liveHeap()) - int64(base)) / decoders
+			t.Logf("held per Decoder between events: %d bytes; reads asked for %v", held, last.asked)
+			// The Decoder itself, with its 1 KiB quiet buffer, its reader
+			// and the last event's id and type: a 4 KiB read buffer is too
+			// much.
+			if held > 2560 {
+				t.Errorf("a quiet stream's Decoder holds %d bytes between events, want at most 2.5 KiB", held)
+			}
+			if n := last.asked[len(last.asked)-1]; n > 1<<10 {
+				t.Errorf("a quiet stream's last read asked for %d bytes, want at most 1 KiB", n)
+			}
+			runtime.KeepAlive(ds)
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// busyEvent is the event a fillingReader repeats.
+const busyEvent = "data: 0123456789abcdef0123456789abcdef\n\n"
+
+// fillingReader fills every Read with busyEvent repeated and records how
+// much each asked for.
+type fillingReader struct {
+	left, off int
+	asked     []int
+}
+
+func (r *fillingReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	r.asked = append(r.asked, len(p))
+	n := min(len(p), r.left)
+	for i := range n {
+		p[i] = busyEvent[(r.off+i)%len(busyEvent)]
+	}
+	r.left -= n
+	r.off += n
+	return n, nil
+}
+
+func TestDecoderReadsUpTo16KiBAtOnceFromABusyReader(t *testing.T) {
+	const events = 2000
+	r := &fillingReader{left: events * len(busyEvent)}
+	d := sse.NewDecoder(r)
+	n := 0
+	for {
+		_, err := d.Decode()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != events {
+		t.Fatalf("decoded %d events, want %d", n, events)
+	}
+	// A read asks for the room after the partial event it keeps.
+	if got := slices.Max(r.asked); got <= 16<<10-len(busyEvent) || got > 16<<10 {
+		t.Errorf("reads asked for %v bytes; want them to reach 16 KiB less a partial event, and no more", r.asked)
 	}
 }
