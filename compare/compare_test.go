@@ -106,17 +106,39 @@ func stream(b *testing.B, p peer, path string, n, wantBytes int, each func(now t
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
+	var half uint64
 	err := p(ctx, base+path+sep+"n="+itoa(n), func(id, data string) bool {
 		if each != nil {
 			each(time.Now(), data)
 		}
 		t.add(id, data)
+		switch t.got {
+		case n / 2:
+			half = mallocs()
+		case n:
+			steady.mallocs += mallocs() - half
+			steady.events += uint64(n - n/2)
+		}
 		return t.got < n
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	t.check(b, n, wantBytes)
+}
+
+// steady counts the allocations of the second half of each stream read,
+// from the handler call of its middle event to that of its last: what
+// each event costs once the connection is up, without the connection's
+// own allocations (dial, request, response, client), which the figures
+// per event of the whole run spread over its events.
+var steady struct{ mallocs, events uint64 }
+
+// mallocs returns the process's heap allocations so far.
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 // perEvent runs f b.N times, each reading events, and reports events/s,
@@ -129,6 +151,7 @@ func perEvent(b *testing.B, events int, f func()) {
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	c0 := cpu()
+	steady.mallocs, steady.events = 0, 0
 	b.ResetTimer()
 	for range b.N {
 		f()
@@ -141,6 +164,9 @@ func perEvent(b *testing.B, events int, f func()) {
 	b.ReportMetric(ev/(c1-c0).Seconds(), "events/cpu-s")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/ev, "allocs/event")
 	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/ev, "B/event")
+	if steady.events > 0 {
+		b.ReportMetric(float64(steady.mallocs)/float64(steady.events), "steady-allocs/event")
+	}
 }
 
 // BenchmarkSmall reads 20 000 ~140 B job-progress events with ids.
