@@ -240,6 +240,7 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 	dec.SetMaxEventSize(c.cfg.maxEventSize)
 	dec.SetLastEventID(lastID)
 	gen := dec.idGen
+	var published *byte // what c.lastID holds, when the Decoder published it
 	for {
 		k, err := dec.next()
 		if c.isClosed() || ctx.Err() != nil {
@@ -252,6 +253,7 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 		gen = dec.idGen
 		if newID && (err != nil || k != KindEvent || c.onBytes != nil) {
 			c.lastID.storeBytes(dec.lastID)
+			published = nil
 		}
 		if err != nil {
 			if errors.Is(err, ErrEventTooLarge) {
@@ -272,11 +274,16 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 				break
 			}
 			e := dec.eventString()
-			if newID && dec.idRef != nil {
-				// The ID in published form shares the event's allocation.
+			if dec.idRef != nil && dec.idRef != published {
+				// The ID in published form shares the event's
+				// allocation. The Decoder copies an unchanged ID again
+				// when it lets go of the block it was cut from: so
+				// does the published one.
 				c.lastID.storePublished(dec.idRef)
+				published = dec.idRef
 			} else if newID {
 				c.lastID.storeBytes(dec.lastID)
+				published = nil
 			}
 			if *events == 1 && first != nil {
 				first(e)

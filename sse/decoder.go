@@ -26,6 +26,8 @@ const (
 	maxLineBuffer = 64 << 10 // a data line longer than this moves to the data buffer as it arrives
 	keepBuffer    = 8 << 10  // a buffer grown past this is let go once its event is out
 	maxEmptyReads = 100      // reads returning 0, nil before io.ErrNoProgress
+	blockSize     = 4 << 10  // the strings of a busy stream's small events are cut from blocks of this size
+	blockEventMax = 512      // the largest event, strings together, cut from a block
 )
 
 // Kind says what a Frame holds.
@@ -147,8 +149,13 @@ func (e EventBytes) Event() Event {
 // and type of one event up to 8 KiB share one allocation (an ID or type
 // that repeats the previous event's is not copied again), so keeping one
 // of them keeps the memory of all three, and a larger event's Data may
-// keep up to twice its length (its buffer). DecodeBytes returns borrowed
-// bytes instead, with no allocation.
+// keep up to twice its length (its buffer). While the stream is busy (its
+// read buffer above 1 KiB), the strings of events up to 512 bytes are cut
+// from 4 KiB blocks instead, one allocation for a few dozen events, never
+// written again once handed out: keeping such an event keeps its block.
+// As the stream turns quiet the Decoder lets go of its block, and each
+// event gets its own allocation again. DecodeBytes returns borrowed bytes
+// instead, with no allocation.
 //
 // A Decoder reports how the stream ends through the errors of Next,
 // Decode and DecodeBytes: io.EOF at the end of the input, or the reader's
@@ -215,6 +222,13 @@ type Decoder struct {
 	idStrOK   bool
 	idRef     *byte  // idStr in published form (see lastEventID), when idStrOK and not nil
 	typeStr   string // the type of the last event handed out as a string
+
+	// While the stream is busy (readSize above quietReadSize), the strings
+	// of small events are cut from block[blockAt:], append-only: bytes
+	// handed out are never written again, and a full block is replaced,
+	// never reused.
+	block   []byte
+	blockAt int
 
 	// What next found: an event (evData, evType; evOwned when evData is a
 	// large data buffer the Decoder has let go), a comment, a retry value.
@@ -609,9 +623,29 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 		if d.shortReads >= quietReads {
 			d.shortReads = 0
 			d.readSize = max(d.readSize/4, quietReadSize)
+			if d.readSize == quietReadSize {
+				d.releaseBlock()
+			}
 		}
 	default:
 		d.shortReads = 0
+	}
+}
+
+// releaseBlock lets go of the block as the stream turns quiet, and of the
+// ID and type strings the Decoder keeps, which may be cut from it: the
+// next event copies them again, on its own. A quiet stream's events thus
+// keep no block alive, but those the caller keeps.
+func (d *Decoder) releaseBlock() {
+	if d.block == nil {
+		return
+	}
+	d.block, d.blockAt = nil, 0
+	if d.idRef != nil {
+		d.idStrOK, d.idRef = false, nil
+	}
+	if d.typeStr != "message" {
+		d.typeStr = ""
 	}
 }
 
@@ -807,17 +841,19 @@ func (d *Decoder) eventString() Event {
 		if newType {
 			n += len(typ)
 		}
-		var b strings.Builder
-		b.Grow(n)
-		b.Write(data)
-		if !d.idStrOK {
-			writeIDPrefix(&b, len(d.lastID))
-			b.Write(d.lastID)
+		if d.readSize > quietReadSize && n <= blockEventMax {
+			if len(d.block)-d.blockAt < n {
+				d.block, d.blockAt = make([]byte, blockSize), 0
+			}
+			b := d.block[d.blockAt : d.blockAt+n]
+			d.writeEvent(b, data, typ, newType)
+			s = unsafe.String(&b[0], n)
+			d.blockAt += n
+		} else {
+			b := make([]byte, n)
+			d.writeEvent(b, data, typ, newType)
+			s = unsafe.String(unsafe.SliceData(b), n)
 		}
-		if newType {
-			b.Write(typ)
-		}
-		s = b.String()
 	default:
 		s = string(data)
 	}
@@ -842,6 +878,21 @@ func (d *Decoder) eventString() Event {
 	ev.ID, ev.Type = d.idStr, d.typeStr
 	d.forgetEvent()
 	return ev
+}
+
+// writeEvent writes a string event's bytes to b, which has room for them
+// exactly: data, then the ID in published form unless idStr holds it
+// already, then the type if new.
+func (d *Decoder) writeEvent(b, data, typ []byte, newType bool) {
+	n := copy(b, data)
+	if !d.idStrOK {
+		putIDPrefix(b[n:], len(d.lastID))
+		n += idPrefix
+		n += copy(b[n:], d.lastID)
+	}
+	if newType {
+		copy(b[n:], typ)
+	}
 }
 
 // eventBytes returns the event dispatch found, borrowed.

@@ -99,16 +99,18 @@ func TestEventBytesEventCopiesEveryField(t *testing.T) {
 }
 
 // allocsPerEvent measures the allocations of decoding a stream of n small
-// events with changing ids, as the difference between n and 5n events so
-// that NewDecoder and the buffers' first growth cancel out.
-func allocsPerEvent(t *testing.T, decode func(*sse.Decoder) error) float64 {
+// events with changing ids, read through reader, as the difference between
+// n and 5n events so that NewDecoder and the buffers' first growth cancel
+// out.
+func allocsPerEvent(t *testing.T, reader func(io.Reader) io.Reader, decode func(*sse.Decoder) error) float64 {
 	t.Helper()
 	run := func(n int) float64 {
 		stream := smallEvents(n, "\n")
 		r := bytes.NewReader(stream)
+		rr := reader(r)
 		return testing.AllocsPerRun(20, func() {
 			r.Reset(stream)
-			d := sse.NewDecoder(r)
+			d := sse.NewDecoder(rr)
 			for {
 				if err := decode(d); err == io.EOF {
 					return
@@ -123,15 +125,20 @@ func allocsPerEvent(t *testing.T, decode func(*sse.Decoder) error) float64 {
 }
 
 func TestDecodeAllocatesOncePerEventWhoseIDChanges(t *testing.T) {
-	got := allocsPerEvent(t, func(d *sse.Decoder) error { _, err := d.Decode(); return err })
+	// Reads of one event at a time: a quiet stream's events get their
+	// own allocations.
+	quiet := func(r io.Reader) io.Reader { return shortReader{r, 200} }
+	got := allocsPerEvent(t, quiet, func(d *sse.Decoder) error { _, err := d.Decode(); return err })
 	t.Logf("Decode: %.3f allocations per event", got)
-	if got > 1 {
+	// The longer stream's longer ids may grow a buffer once more: 1/800.
+	if got > 1.002 {
 		t.Errorf("Decode made %.3f allocations per event, want at most 1 (data and id share one)", got)
 	}
 }
 
 func TestDecodeBytesAllocatesNothingPerEvent(t *testing.T) {
-	got := allocsPerEvent(t, func(d *sse.Decoder) error { _, err := d.DecodeBytes(); return err })
+	got := allocsPerEvent(t, func(r io.Reader) io.Reader { return r },
+		func(d *sse.Decoder) error { _, err := d.DecodeBytes(); return err })
 	t.Logf("DecodeBytes: %.3f allocations per event", got)
 	if got > 0.05 {
 		t.Errorf("DecodeBytes made %.3f allocations per event, want at most 0.05", got)

@@ -33,9 +33,13 @@ const (
 // writeIDPrefix writes the length of an ID of n bytes in published form.
 func writeIDPrefix(b *strings.Builder, n int) {
 	var p [idPrefix]byte
-	binary.LittleEndian.PutUint32(p[:], uint32(n))
+	putIDPrefix(p[:], n)
 	b.Write(p[:])
 }
+
+// putIDPrefix puts the length of an ID of n bytes in published form at the
+// start of b.
+func putIDPrefix(b []byte, n int) { binary.LittleEndian.PutUint32(b, uint32(n)) }
 
 // load returns the last stored ID. Any goroutine may call it.
 func (l *lastEventID) load() string {
