@@ -7,7 +7,10 @@ package sse
 // on the stream; a Handler therefore needs no locking of its own for state
 // it touches only from these methods. A call that blocks holds up the
 // stream (no bytes are read meanwhile; the idle timeout does not count that
-// time). The Event passed in is a value the Handler may keep.
+// time). The Event passed in is a value the Handler may keep; on a busy
+// stream its strings share a 4 KiB block with the events around it (see
+// Decoder), so a Handler that keeps a few events out of many long-lived
+// may prefer strings.Clone.
 //
 // A Handler may also implement OpenHandler, CommentHandler and
 // BytesHandler. To end the
