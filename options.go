@@ -139,11 +139,11 @@ const (
 type TimeoutFallback int
 
 const (
-	// Poll reads the status route, at most once per poll interval (2 s at
+	// PollOnTimeout reads the status route, at most once per poll interval (2 s at
 	// least), until the job ends. The default.
-	Poll TimeoutFallback = iota
-	// Reconnect opens the stream again, resuming from the last event ID.
-	Reconnect
+	PollOnTimeout TimeoutFallback = iota
+	// ReconnectOnTimeout opens the stream again, resuming from the last event ID.
+	ReconnectOnTimeout
 )
 
 // WithBaseURL sets the API's base URL (default DefaultBaseURL), such as a
@@ -193,14 +193,14 @@ func WithResultsTTL(d time.Duration) Option {
 }
 
 // WithTimeoutFallback chooses what a watch does after a `timeout` event
-// (default Poll).
+// (default PollOnTimeout).
 func WithTimeoutFallback(f TimeoutFallback) Option {
-	return func(c *Config) { c.Reconnect = f == Reconnect }
+	return func(c *Config) { c.Reconnect = f == ReconnectOnTimeout }
 }
 
 // WithPollInterval sets the interval of status polling after a timeout
 // event; it is never less than 2 seconds (the default), and polling is
-// turned off by WithTimeoutFallback(Reconnect), not by a negative d. With
+// turned off by WithTimeoutFallback(ReconnectOnTimeout), not by a negative d. With
 // the V2 route set, which has no status route, a watch reconnects
 // instead.
 func WithPollInterval(d time.Duration) Option {

@@ -346,10 +346,10 @@ func TestQuirkTimeoutEventFallsBackToPolling(t *testing.T) {
 }
 
 // "... the client falls back to polling the status route ... or
-// reconnects." (WithTimeoutFallback(Reconnect))
+// reconnects." (WithTimeoutFallback(ReconnectOnTimeout))
 func TestQuirkTimeoutEventReconnectOption(t *testing.T) {
 	f := setup(t)
-	c := f.imports(bookstrack.WithTimeoutFallback(bookstrack.Reconnect))
+	c := f.imports(bookstrack.WithTimeoutFallback(bookstrack.ReconnectOnTimeout))
 	job := f.startImport(c)
 	run := f.follow(c.Watch, job)
 	require.True(t, f.srv.PauseJob(job.ID))

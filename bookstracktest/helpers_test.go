@@ -199,11 +199,11 @@ func (e *env) wait(jobID string, n int) {
 func (c *conn) preamble(comment string) {
 	c.t.Helper()
 	f := c.frame()
-	if f.Kind != sse.KindComment || f.Comment != comment {
+	if f.Kind != sse.FrameComment || f.Comment != comment {
 		c.t.Fatalf("first frame %+v, want comment %q", f, comment)
 	}
 	f = c.frame()
-	if f.Kind != sse.KindRetry || f.Retry != 5*time.Second {
+	if f.Kind != sse.FrameRetry || f.Retry != 5*time.Second {
 		c.t.Fatalf("second frame %+v, want retry 5s", f)
 	}
 }

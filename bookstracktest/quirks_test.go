@@ -137,7 +137,7 @@ func TestQuirkCommentHeartbeat(t *testing.T) {
 	c.event("progress")
 	e.wait(s.JobID, 1)
 	e.clock.Advance(bookstracktest.DefaultPingInterval)
-	if f := c.frame(); f.Kind != sse.KindComment || f.Comment != "heartbeat" {
+	if f := c.frame(); f.Kind != sse.FrameComment || f.Comment != "heartbeat" {
 		t.Errorf("heartbeat frame %+v", f)
 	}
 }

@@ -251,7 +251,7 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 		}
 		newID := dec.idGen != gen
 		gen = dec.idGen
-		if newID && (err != nil || k != KindEvent || c.onBytes != nil) {
+		if newID && (err != nil || k != FrameEvent || c.onBytes != nil) {
 			c.lastID.storeBytes(dec.lastID)
 			published = nil
 		}
@@ -263,7 +263,7 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 			return err
 		}
 		switch k {
-		case KindEvent:
+		case FrameEvent:
 			*events++
 			if c.onBytes != nil {
 				e := dec.eventBytes()
@@ -289,11 +289,11 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 				first(e)
 			}
 			c.handler.HandleEvent(e)
-		case KindComment:
+		case FrameComment:
 			if c.onComment != nil {
 				c.onComment.HandleComment(string(dec.comment))
 			}
-		case KindRetry:
+		case FrameRetry:
 			c.setRetry(dec.retry)
 		}
 	}

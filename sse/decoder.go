@@ -30,27 +30,27 @@ const (
 	blockEventMax = 512      // the largest event, strings together, cut from a block
 )
 
-// Kind says what a Frame holds.
-type Kind uint8
+// FrameKind says what a Frame holds.
+type FrameKind uint8
 
 // The kinds of Frame.
 const (
-	// KindEvent is a dispatched event, in Frame.Event.
-	KindEvent Kind = iota + 1
-	// KindComment is a comment line, its text in Frame.Comment.
-	KindComment
-	// KindRetry is a retry field with a valid value, in Frame.Retry.
-	KindRetry
+	// FrameEvent is a dispatched event, in Frame.Event.
+	FrameEvent FrameKind = iota + 1
+	// FrameComment is a comment line, its text in Frame.Comment.
+	FrameComment
+	// FrameRetry is a retry field with a valid value, in Frame.Retry.
+	FrameRetry
 )
 
 // String returns "event", "comment" or "retry".
-func (k Kind) String() string {
+func (k FrameKind) String() string {
 	switch k {
-	case KindEvent:
+	case FrameEvent:
 		return "event"
-	case KindComment:
+	case FrameComment:
 		return "comment"
-	case KindRetry:
+	case FrameRetry:
 		return "retry"
 	}
 	return "unknown"
@@ -59,13 +59,13 @@ func (k Kind) String() string {
 // Frame is one thing a Decoder found in a stream: an event, a comment or a
 // retry value. Which one is in Kind; the other fields are zero.
 type Frame struct {
-	Kind Kind
-	// Event is the event, for KindEvent.
+	Kind FrameKind
+	// Event is the event, for FrameEvent.
 	Event Event
 	// Comment is the text after the colon, without one leading space, for
-	// KindComment.
+	// FrameComment.
 	Comment string
-	// Retry is the reconnection time, for KindRetry. Values too large for a
+	// Retry is the reconnection time, for FrameRetry. Values too large for a
 	// time.Duration saturate at its maximum.
 	Retry time.Duration
 }
@@ -307,7 +307,7 @@ func (d *Decoder) Decode() (Event, error) {
 		if err != nil {
 			return Event{}, err
 		}
-		if k == KindEvent {
+		if k == FrameEvent {
 			return d.eventString(), nil
 		}
 	}
@@ -323,7 +323,7 @@ func (d *Decoder) DecodeBytes() (EventBytes, error) {
 		if err != nil {
 			return EventBytes{}, err
 		}
-		if k == KindEvent {
+		if k == FrameEvent {
 			return d.eventBytes(), nil
 		}
 	}
@@ -334,12 +334,12 @@ func (d *Decoder) DecodeBytes() (EventBytes, error) {
 func (d *Decoder) Next() (Frame, error) {
 	k, err := d.next()
 	switch k {
-	case KindEvent:
-		return Frame{Kind: KindEvent, Event: d.eventString()}, nil
-	case KindComment:
-		return Frame{Kind: KindComment, Comment: string(d.comment)}, nil
-	case KindRetry:
-		return Frame{Kind: KindRetry, Retry: d.retry}, nil
+	case FrameEvent:
+		return Frame{Kind: FrameEvent, Event: d.eventString()}, nil
+	case FrameComment:
+		return Frame{Kind: FrameComment, Comment: string(d.comment)}, nil
+	case FrameRetry:
+		return Frame{Kind: FrameRetry, Retry: d.retry}, nil
 	}
 	return Frame{}, err
 }
@@ -347,7 +347,7 @@ func (d *Decoder) Next() (Frame, error) {
 // next reads up to the next event, comment or valid retry field and says
 // which it found: the event in evData and evType, the comment in comment,
 // the retry value in retry.
-func (d *Decoder) next() (Kind, error) {
+func (d *Decoder) next() (FrameKind, error) {
 	if d.comment != nil {
 		d.comment = nil
 	}
@@ -370,7 +370,7 @@ func (d *Decoder) next() (Kind, error) {
 		}
 		if len(line) == 0 {
 			if d.dispatch() {
-				return KindEvent, nil
+				return FrameEvent, nil
 			}
 			continue
 		}
@@ -667,7 +667,7 @@ func (d *Decoder) moveTo(b []byte) {
 
 // field applies one non-empty line. It reports what it found when that is
 // a comment or a valid retry field.
-func (d *Decoder) field(line []byte, valid bool) Kind {
+func (d *Decoder) field(line []byte, valid bool) FrameKind {
 	// Invalid UTF-8 is replaced in values only: a field name holding some
 	// is unknown either way, and colons are ASCII.
 	if line[0] == ':' {
@@ -676,7 +676,7 @@ func (d *Decoder) field(line []byte, valid bool) Kind {
 			d.scratch = appendReplacingInvalid(d.scratch[:0], d.comment)
 			d.comment = d.scratch
 		}
-		return KindComment
+		return FrameComment
 	}
 	name, value := line, []byte(nil)
 	if i := bytes.IndexByte(line, ':'); i >= 0 {
@@ -702,7 +702,7 @@ func (d *Decoder) field(line []byte, valid bool) Kind {
 	case "retry":
 		if r, ok := parseRetry(value); ok {
 			d.retry, d.hasRetry = r, true
-			return KindRetry
+			return FrameRetry
 		}
 	}
 	return 0

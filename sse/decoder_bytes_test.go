@@ -33,7 +33,7 @@ func drainEvents(d *sse.Decoder, borrowed bool, maxCalls int) ([]frameItem, erro
 		var tl *sse.EventTooLargeError
 		switch {
 		case err == nil:
-			got = append(got, frameItem{Frame: sse.Frame{Kind: sse.KindEvent, Event: e}})
+			got = append(got, frameItem{Frame: sse.Frame{Kind: sse.FrameEvent, Event: e}})
 		case errors.As(err, &tl):
 			got = append(got, frameItem{TooLarge: tl.Limit})
 		default:
@@ -46,7 +46,7 @@ func drainEvents(d *sse.Decoder, borrowed bool, maxCalls int) ([]frameItem, erro
 // eventsOf keeps the events and *EventTooLargeErrors of items.
 func eventsOf(items []frameItem) []frameItem {
 	return slices.DeleteFunc(slices.Clone(items), func(it frameItem) bool {
-		return it.TooLarge == 0 && it.Frame.Kind != sse.KindEvent
+		return it.TooLarge == 0 && it.Frame.Kind != sse.FrameEvent
 	})
 }
 

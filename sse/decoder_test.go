@@ -28,29 +28,29 @@ func (it frameItem) String() string {
 		return fmt.Sprintf("EventTooLarge(limit=%d)", it.TooLarge)
 	}
 	switch f := it.Frame; f.Kind {
-	case sse.KindEvent:
+	case sse.FrameEvent:
 		return fmt.Sprintf("event(id=%q type=%q data=%q)", f.Event.ID, f.Event.Type, f.Event.Data)
-	case sse.KindComment:
+	case sse.FrameComment:
 		return fmt.Sprintf("comment(%q)", f.Comment)
-	case sse.KindRetry:
+	case sse.FrameRetry:
 		return fmt.Sprintf("retry(%v)", f.Retry)
 	}
 	return fmt.Sprintf("frame%+v", it.Frame)
 }
 
 func ev(id, typ, data string) frameItem {
-	return frameItem{Frame: sse.Frame{Kind: sse.KindEvent, Event: sse.Event{ID: id, Type: typ, Data: data}}}
+	return frameItem{Frame: sse.Frame{Kind: sse.FrameEvent, Event: sse.Event{ID: id, Type: typ, Data: data}}}
 }
 
 // msg is an event of the default type.
 func msg(id, data string) frameItem { return ev(id, "message", data) }
 
 func commentItem(text string) frameItem {
-	return frameItem{Frame: sse.Frame{Kind: sse.KindComment, Comment: text}}
+	return frameItem{Frame: sse.Frame{Kind: sse.FrameComment, Comment: text}}
 }
 
 func retryItem(d time.Duration) frameItem {
-	return frameItem{Frame: sse.Frame{Kind: sse.KindRetry, Retry: d}}
+	return frameItem{Frame: sse.Frame{Kind: sse.FrameRetry, Retry: d}}
 }
 
 func tooLarge(limit int) frameItem { return frameItem{TooLarge: limit} }
@@ -376,9 +376,9 @@ func TestDecoderIOTestReaders(t *testing.T) {
 }
 
 func TestDecoderKindString(t *testing.T) {
-	for k, want := range map[sse.Kind]string{sse.KindEvent: "event", sse.KindComment: "comment", sse.KindRetry: "retry", 0: "unknown"} {
+	for k, want := range map[sse.FrameKind]string{sse.FrameEvent: "event", sse.FrameComment: "comment", sse.FrameRetry: "retry", 0: "unknown"} {
 		if got := k.String(); got != want {
-			t.Errorf("Kind(%d).String() = %q, want %q", k, got, want)
+			t.Errorf("FrameKind(%d).String() = %q, want %q", k, got, want)
 		}
 	}
 }

@@ -135,11 +135,11 @@ func ExampleDecoder_Next() {
 			return
 		}
 		switch f.Kind {
-		case sse.KindComment:
+		case sse.FrameComment:
 			fmt.Println("comment:", f.Comment)
-		case sse.KindRetry:
+		case sse.FrameRetry:
 			fmt.Println("retry:", f.Retry)
-		case sse.KindEvent:
+		case sse.FrameEvent:
 			fmt.Println("event:", f.Event.Type)
 		}
 	}

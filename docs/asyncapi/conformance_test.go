@@ -39,7 +39,7 @@ func TestEveryEventTheFakeEmitsMatchesExactlyOneMessage(t *testing.T) {
 						var frames []frame
 						sc.run(newFake(t, m.quirks, k.name, address), &frames)
 						for _, fr := range frames {
-							if fr.Kind == sse.KindEvent {
+							if fr.Kind == sse.FrameEvent {
 								events++
 								if mm := checkEvent(t, ch, fr); mm != nil {
 									seen[ch.key][mm.key]++
@@ -121,14 +121,14 @@ func instance(fr frame) (fields map[string]any, data any, err error) {
 func checkFrame(t *testing.T, doc *spec, fr frame) {
 	t.Helper()
 	switch fr.Kind {
-	case sse.KindComment:
+	case sse.FrameComment:
 		for _, re := range doc.comments {
 			if re.MatchString(fr.Comment) {
 				return
 			}
 		}
 		t.Errorf("comment %q is not in x-sse-frames.comments", fr.Comment)
-	case sse.KindRetry:
+	case sse.FrameRetry:
 		if fr.Retry != doc.retry {
 			t.Errorf("retry %v, x-sse-frames says %v", fr.Retry, doc.retry)
 		}
@@ -159,7 +159,7 @@ func liveFrames(t *testing.T) map[string]frame {
 	scenarios[0].run(newFake(t, quirkModes(t)[0].quirks, kinds[0].name, kinds[0].v3), &frames)
 	out := map[string]frame{}
 	for _, fr := range frames {
-		if fr.Kind != sse.KindEvent {
+		if fr.Kind != sse.FrameEvent {
 			continue
 		}
 		key := fr.Event.Type

@@ -219,7 +219,7 @@ func (s *stream) next() (frame, error) {
 		return frame{}, err
 	}
 	out := frame{Frame: fr}
-	if fr.Kind == sse.KindEvent {
+	if fr.Kind == sse.FrameEvent {
 		out.ownID = fr.Event.ID != s.lastID
 		s.lastID = fr.Event.ID
 	}
@@ -235,7 +235,7 @@ func (s *stream) event() sse.Event {
 		if err != nil {
 			s.f.t.Fatalf("reading the stream: %v", err)
 		}
-		if fr.Kind == sse.KindEvent {
+		if fr.Kind == sse.FrameEvent {
 			return fr.Event
 		}
 	}
@@ -270,7 +270,7 @@ func (s *stream) toEnd() {
 		if err != nil {
 			s.f.t.Fatalf("reading the stream: %v", err)
 		}
-		if fr.Kind != sse.KindEvent {
+		if fr.Kind != sse.FrameEvent {
 			continue
 		}
 		switch id := fr.Event.ID; {

@@ -50,9 +50,9 @@ func decodeChunks(t *testing.T, chunks [][]byte) decoded {
 		}
 		require.NoError(t, err)
 		switch f.Kind {
-		case sse.KindEvent:
+		case sse.FrameEvent:
 			got.Events = append(got.Events, f.Event)
-		case sse.KindComment:
+		case sse.FrameComment:
 			got.Comments = append(got.Comments, f.Comment)
 		}
 	}

@@ -158,7 +158,7 @@ func runJobFixture(t *testing.T, f fixture) {
 		opts = append(opts, bookstrack.WithRoutes(bookstrack.V2))
 	}
 	if *jf.TimeoutFallback == "reconnect" {
-		opts = append(opts, bookstrack.WithTimeoutFallback(bookstrack.Reconnect))
+		opts = append(opts, bookstrack.WithTimeoutFallback(bookstrack.ReconnectOnTimeout))
 	}
 	jc := newJobClient(t, *jf.JobType, opts)
 	job := bookstrack.Job{ID: *jf.Job.ID, Kind: jc.kind, Token: *jf.Job.Token, LastEventID: *jf.Job.LastEventID}

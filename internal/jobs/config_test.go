@@ -20,7 +20,7 @@ func TestOptionsZeroValueKeepsEveryDefault(t *testing.T) {
 	got := bookstrack.NewConfig([]bookstrack.Option{
 		bookstrack.WithBaseURL(""), bookstrack.WithRoutes(bookstrack.V3), bookstrack.WithHTTPClient(nil),
 		bookstrack.WithLogger(nil), bookstrack.WithClock(nil), bookstrack.WithQueryToken(""),
-		bookstrack.WithResultsTTL(0), bookstrack.WithTimeoutFallback(bookstrack.Poll), bookstrack.WithPollInterval(0),
+		bookstrack.WithResultsTTL(0), bookstrack.WithTimeoutFallback(bookstrack.PollOnTimeout), bookstrack.WithPollInterval(0),
 		bookstrack.WithStallTimeout(0), bookstrack.WithResponseHeaderTimeout(0), bookstrack.WithCallRetries(0),
 		bookstrack.WithMaxRetryDelay(0), bookstrack.WithCrossOriginStreams(false), bookstrack.WithStreamOptions(),
 		bookstrack.WithFetchObserver(nil), bookstrack.WithStats(nil), nil,
@@ -60,7 +60,7 @@ func TestOptionsLastOneWinsAndSetValuesAreKept(t *testing.T) {
 		bookstrack.WithStallTimeout(time.Minute), bookstrack.WithStallTimeout(-1),
 		bookstrack.WithCallRetries(7), bookstrack.WithBaseURL("http://a"), bookstrack.WithBaseURL("http://b"),
 		bookstrack.WithHTTPClient(hc), bookstrack.WithPollInterval(time.Second), bookstrack.WithRoutes(bookstrack.V2),
-		bookstrack.WithTimeoutFallback(bookstrack.Reconnect), bookstrack.WithStreamOptions(sse.WithConstantDelay(0)),
+		bookstrack.WithTimeoutFallback(bookstrack.ReconnectOnTimeout), bookstrack.WithStreamOptions(sse.WithConstantDelay(0)),
 		bookstrack.WithStreamOptions(sse.WithStopAtEnd()),
 	})
 	assert.Zero(t, c.StallTimeout)

@@ -98,7 +98,7 @@ func TestWatchReconnectsAfterATimeoutEventWithoutAStatusRoute(t *testing.T) {
 
 func TestWatchReconnectsAfterATimeoutEventWhenAskedTo(t *testing.T) {
 	st := &statuses{answers: []answer{{err: errors.New("must not be polled")}}}
-	r := pollingRig(t, st, bookstrack.WithTimeoutFallback(bookstrack.Reconnect))
+	r := pollingRig(t, st, bookstrack.WithTimeoutFallback(bookstrack.ReconnectOnTimeout))
 	r.send("timeout", `{}`)
 	assert.Zero(t, r.stream.closes.Load())
 	r.send("completed", `{}`)
