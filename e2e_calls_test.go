@@ -141,7 +141,7 @@ func TestStatusResultsAndCancelRecoverFrom5xxAnd429WithBackoffAndRetryAfter(t *t
 		assert.Equal(t, []time.Duration{500 * time.Millisecond}, waited)
 		info, ok := f.srv.Job(job.ID)
 		require.True(t, ok)
-		assert.Equal(t, bookstracktest.StatusCanceled, info.Status)
+		assert.Equal(t, bookstrack.StatusCanceled, info.Status)
 	})
 	t.Run("Status after the connection is cut mid-answer", func(t *testing.T) {
 		api := ssetest.NewServer(t,

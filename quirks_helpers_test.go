@@ -146,7 +146,7 @@ func (f *fixture) finishJob(jobID string) bookstracktest.JobInfo {
 	for {
 		info, ok := f.srv.Job(jobID)
 		require.True(f.t, ok, "job %s is unknown to the fake", jobID)
-		if info.Status == bookstracktest.StatusCompleted || info.Status == bookstracktest.StatusFailed || info.Status == bookstracktest.StatusCanceled {
+		if info.Status == bookstrack.StatusCompleted || info.Status == bookstrack.StatusFailed || info.Status == bookstrack.StatusCanceled {
 			return info
 		}
 		require.NoError(f.t, f.clk.WaitPending(f.ctx, 1))

@@ -1,6 +1,7 @@
 package bookstracktest
 
 import (
+	"github.com/bookstrack/bookstrack-go"
 	"strings"
 	"time"
 )
@@ -9,11 +10,10 @@ import (
 type JobInfo struct {
 	// ID is the job id, a lowercase UUID.
 	ID string
-	// Kind is KindImports, KindScans or KindEnrichment.
-	Kind string
-	// Status is StatusQueued, StatusProcessing, StatusCompleted,
-	// StatusFailed or StatusCanceled.
-	Status string
+	// Kind is bookstrack.KindImport, KindScan or KindEnrichment.
+	Kind bookstrack.Kind
+	// Status is one of bookstrack's Status constants.
+	Status bookstrack.Status
 	// Message is the text of the last progress update.
 	Message string
 	// Progress is the fraction done, 0..1.
@@ -48,7 +48,7 @@ func (s *Server) Job(jobID string) (JobInfo, bool) {
 		return JobInfo{}, false
 	}
 	info := JobInfo{
-		ID: j.id, Kind: j.kind, Status: j.status, Message: j.message, Progress: j.progress,
+		ID: j.id, Kind: bookstrack.Kind(j.kind), Status: bookstrack.Status(j.status), Message: j.message, Progress: j.progress,
 		ProcessedCount: j.processed, TotalCount: j.total,
 		Token: j.token, TokenExpiresAt: j.tokenIssued.Add(s.cfg.tokenTTL), TokenExpired: j.tokenRevoked,
 		Paused: j.paused, CreatedAt: j.created, CompletedAt: j.ended,
@@ -105,7 +105,7 @@ func (s *Server) FailJob(jobID string, code, message string, retryable bool) boo
 	if j == nil || j.hasEnded() {
 		return false
 	}
-	s.endLocked(j, StatusFailed, &jobError{Code: code, Message: message, Retryable: retryable})
+	s.endLocked(j, statusFailed, &jobError{Code: code, Message: message, Retryable: retryable})
 	return true
 }
 

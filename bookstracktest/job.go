@@ -1,19 +1,20 @@
 package bookstracktest
 
 import (
+	"github.com/bookstrack/bookstrack-go"
 	"strconv"
 	"time"
 
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
-// Job statuses.
+// The job statuses, as the wire spells them: bookstrack's.
 const (
-	StatusQueued     = "queued"
-	StatusProcessing = "processing"
-	StatusCompleted  = "completed"
-	StatusFailed     = "failed"
-	StatusCanceled   = "canceled"
+	statusQueued     = string(bookstrack.StatusQueued)
+	statusProcessing = string(bookstrack.StatusProcessing)
+	statusCompleted  = string(bookstrack.StatusCompleted)
+	statusFailed     = string(bookstrack.StatusFailed)
+	statusCanceled   = string(bookstrack.StatusCanceled)
 )
 
 // keptUpdates is how many updates a job keeps for replay, as the real
@@ -73,11 +74,11 @@ func (s *Server) newJobLocked(kind string, steps []step, results, list any) *job
 		id: newUUID(), kind: kind,
 		token: newToken(), tokenIssued: now,
 		created: now, updated: now,
-		status:  StatusQueued,
+		status:  statusQueued,
 		steps:   steps,
 		streams: map[*stream]struct{}{},
 		results: results, list: list,
-		queuedBooks: kind == KindImports,
+		queuedBooks: kind == kindImports,
 	}
 	s.jobs[j.id] = j
 	s.scheduleLocked(j, s.cfg.stepInterval, s.stepLocked)
@@ -140,15 +141,15 @@ func (s *Server) stepLocked(j *job) {
 	j.next++
 	if st.terminal {
 		j.processed, j.total, j.message = st.processed, st.total, st.message
-		status := StatusCompleted
+		status := statusCompleted
 		if st.fail != nil {
-			status = StatusFailed
+			status = statusFailed
 		}
 		s.endLocked(j, status, st.fail)
 		return
 	}
 	now := s.clock.Now()
-	j.status, j.message, j.progress = StatusProcessing, st.message, st.progress
+	j.status, j.message, j.progress = statusProcessing, st.message, st.progress
 	j.processed, j.total, j.updated = st.processed, st.total, now
 	s.scheduleLocked(j, s.cfg.stepInterval, s.stepLocked)
 	s.publishLocked(j, s.progressEvent(j, now))
@@ -159,11 +160,11 @@ func (s *Server) stepLocked(j *job) {
 func (s *Server) endLocked(j *job, status string, failure *jobError) {
 	now := s.clock.Now()
 	j.status, j.failure, j.ended, j.updated = status, failure, now, now
-	if status == StatusCompleted {
+	if status == statusCompleted {
 		j.progress = 1
 	}
 	var ev sse.Event
-	if status == StatusCompleted {
+	if status == statusCompleted {
 		ev = s.completedEvent(j, now)
 	} else {
 		ev = s.failedEvent(j, now)

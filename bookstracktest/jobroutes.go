@@ -44,7 +44,7 @@ func (s *Server) serveResults(c *call, rt route) {
 	s.mu.Lock()
 	j := s.lookupLocked(rt.kind, rt.id)
 	var results any
-	ok := j != nil && j.status == StatusCompleted && s.clock.Now().Before(j.ended.Add(s.cfg.resultsTTL))
+	ok := j != nil && j.status == statusCompleted && s.clock.Now().Before(j.ended.Add(s.cfg.resultsTTL))
 	if ok {
 		results = j.results
 	}
@@ -57,7 +57,7 @@ func (s *Server) serveResults(c *call, rt route) {
 		JobID   string `json:"jobId"`
 		Status  string `json:"status"`
 		Results any    `json:"results"`
-	}{rt.id, StatusCompleted, results})
+	}{rt.id, statusCompleted, results})
 }
 
 // serveCancel serves DELETE /v3/jobs/{kind}/{id}. A running job becomes
@@ -72,18 +72,18 @@ func (s *Server) serveCancel(c *call, rt route) {
 		s.mu.Unlock()
 		c.notFound("Job " + rt.id + " not found")
 		return
-	case j.status == StatusCanceled:
+	case j.status == statusCanceled:
 	case j.hasEnded():
 		status := j.status
 		s.mu.Unlock()
 		c.fail(problem{status: http.StatusConflict, code: "CONFLICT", detail: "Job " + rt.id + " has already " + status, handler: true})
 		return
 	default:
-		s.endLocked(j, StatusCanceled, &jobError{Code: "CANCELED", Message: "Job canceled by the client"})
+		s.endLocked(j, statusCanceled, &jobError{Code: "CANCELED", Message: "Job canceled by the client"})
 	}
 	s.mu.Unlock()
 	c.ok(http.StatusOK, struct {
 		JobID  string `json:"jobId"`
 		Status string `json:"status"`
-	}{rt.id, StatusCanceled})
+	}{rt.id, statusCanceled})
 }

@@ -96,16 +96,16 @@ func (s *Server) snapshotEvent(j *job, now time.Time) sse.Event {
 	typ := "progress"
 	if s.cfg.quirks.StatusNamedSnapshot {
 		switch j.status {
-		case StatusQueued:
+		case statusQueued:
 			typ = "initialized"
-		case StatusCanceled:
-			typ = StatusFailed
+		case statusCanceled:
+			typ = statusFailed
 		default:
 			typ = j.status
 		}
 	}
 	progress := j.progress
-	if typ == StatusCompleted {
+	if typ == statusCompleted {
 		progress = s.completedProgress()
 	}
 	return event(s.nextIDLocked(j, now, "initial"), typ, snapshotData{
@@ -126,19 +126,19 @@ func (s *Server) progressEvent(j *job, now time.Time) sse.Event {
 // results route.
 func (s *Server) completedEvent(j *job, now time.Time) sse.Event {
 	d := completedData{
-		JobID: j.id, Status: StatusCompleted, Message: j.message, Progress: s.completedProgress(),
+		JobID: j.id, Status: statusCompleted, Message: j.message, Progress: s.completedProgress(),
 		ProcessedCount: j.processed, TotalCount: j.total, Timestamp: s.stamp(now),
 	}
 	if j.queuedBooks {
 		d.Books = []importBook{}
 	}
-	return event(s.nextIDLocked(j, now, "completed"), StatusCompleted, d)
+	return event(s.nextIDLocked(j, now, "completed"), statusCompleted, d)
 }
 
 // failedEvent is the queued failed event, also sent, with status
 // "canceled", when a job is canceled.
 func (s *Server) failedEvent(j *job, now time.Time) sse.Event {
-	return event(s.nextIDLocked(j, now, "failed"), StatusFailed, failedData{
+	return event(s.nextIDLocked(j, now, "failed"), statusFailed, failedData{
 		JobID: j.id, Status: j.status, Progress: j.progress,
 		ProcessedCount: j.processed, TotalCount: j.total, Error: j.failure, Timestamp: s.stamp(now),
 	})
@@ -147,13 +147,13 @@ func (s *Server) failedEvent(j *job, now time.Time) sse.Event {
 // finalEvent is the `<ms>-final` event: a completed one with the results
 // array, or a failed one without status.
 func (s *Server) finalEvent(j *job, now time.Time) sse.Event {
-	if j.status != StatusCompleted {
-		return event(s.nextIDLocked(j, now, "final"), StatusFailed, finalFailedData{
+	if j.status != statusCompleted {
+		return event(s.nextIDLocked(j, now, "final"), statusFailed, finalFailedData{
 			JobID: j.id, Error: j.failure, Timestamp: s.stamp(now),
 		})
 	}
 	d := finalCompletedData{
-		JobID: j.id, Status: StatusCompleted, Progress: s.completedProgress(),
+		JobID: j.id, Status: statusCompleted, Progress: s.completedProgress(),
 		CompletedAt: s.stamp(j.ended), Timestamp: s.stamp(now),
 	}
 	if s.cfg.quirks.resultsField() == "results" {
@@ -161,7 +161,7 @@ func (s *Server) finalEvent(j *job, now time.Time) sse.Event {
 	} else {
 		d.Books = j.list
 	}
-	return event(s.nextIDLocked(j, now, "final"), StatusCompleted, d)
+	return event(s.nextIDLocked(j, now, "final"), statusCompleted, d)
 }
 
 func (s *Server) pingEvent(now time.Time) sse.Event {

@@ -1,15 +1,16 @@
 package bookstracktest
 
 import (
+	"github.com/bookstrack/bookstrack-go"
 	"net/http"
 	"strings"
 )
 
-// The kinds of job, as JobInfo.Kind and the v3 routes name them.
+// The kinds of job, as the v3 routes name them: bookstrack's.
 const (
-	KindImports    = "imports"
-	KindScans      = "scans"
-	KindEnrichment = "enrichment"
+	kindImports    = string(bookstrack.KindImport)
+	kindScans      = string(bookstrack.KindScan)
+	kindEnrichment = string(bookstrack.KindEnrichment)
 )
 
 // action is what a route does.
@@ -34,17 +35,17 @@ type route struct {
 }
 
 // v2Kinds maps the v2 path segment to the job kind.
-var v2Kinds = map[string]string{"imports": KindImports, "scans": KindScans, "enrichments": KindEnrichment}
+var v2Kinds = map[string]string{"imports": kindImports, "scans": kindScans, "enrichments": kindEnrichment}
 
 // matchRoute finds the route of a path, or reports false.
 func matchRoute(path string) (route, bool) {
 	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	post := map[string]action{http.MethodPost: actStart}
 	switch {
-	case len(seg) == 3 && seg[0] == "v3" && seg[1] == "jobs" && (seg[2] == KindImports || seg[2] == KindScans):
+	case len(seg) == 3 && seg[0] == "v3" && seg[1] == "jobs" && (seg[2] == kindImports || seg[2] == kindScans):
 		return route{kind: seg[2], acts: post}, true
 	case len(seg) == 3 && seg[0] == "v3" && seg[1] == "books" && seg[2] == "enrich":
-		return route{kind: KindEnrichment, acts: post}, true
+		return route{kind: kindEnrichment, acts: post}, true
 	case len(seg) >= 4 && len(seg) <= 5 && seg[0] == "v3" && seg[1] == "jobs" && isKind(seg[2]):
 		rt := route{kind: seg[2], id: seg[3]}
 		if len(seg) == 4 {
@@ -53,7 +54,7 @@ func matchRoute(path string) (route, bool) {
 		}
 		return withSub(rt, seg[4])
 	case len(seg) == 3 && seg[0] == "api" && seg[1] == "v2" && seg[2] == "imports":
-		return route{kind: KindImports, v2: true, acts: post}, true
+		return route{kind: kindImports, v2: true, acts: post}, true
 	case len(seg) == 5 && seg[0] == "api" && seg[1] == "v2" && v2Kinds[seg[2]] != "":
 		return withSub(route{kind: v2Kinds[seg[2]], id: seg[3], v2: true}, seg[4])
 	}
@@ -72,7 +73,7 @@ func withSub(rt route, sub string) (route, bool) {
 	return rt, true
 }
 
-func isKind(s string) bool { return s == KindImports || s == KindScans || s == KindEnrichment }
+func isKind(s string) bool { return s == kindImports || s == kindScans || s == kindEnrichment }
 
 // route answers 404 for unknown paths and 405 for other methods, checks
 // job ids and hands the request to its handler.

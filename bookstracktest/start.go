@@ -3,23 +3,24 @@ package bookstracktest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/bookstrack/bookstrack-go/enrichment"
 	"net/http"
 )
 
 // Limits of an enrichment request.
 const (
-	MaxEnrichISBNs    = 500
+	maxEnrichISBNs    = enrichment.MaxISBNs
 	maxEnrichBodySize = 1 << 20
 )
 
 // serveStart serves the start routes.
 func (s *Server) serveStart(c *call, rt route) {
 	switch rt.kind {
-	case KindImports:
+	case kindImports:
 		s.startImport(c, rt.v2)
-	case KindScans:
+	case kindScans:
 		s.startScan(c)
-	case KindEnrichment:
+	case kindEnrichment:
 		s.startEnrichment(c)
 	}
 }
@@ -27,20 +28,20 @@ func (s *Server) serveStart(c *call, rt route) {
 // startImport parses the CSV now; the job reveals the outcome step by
 // step.
 func (s *Server) startImport(c *call, v2 bool) {
-	parts, errs := readParts(c, "file", 1, MaxImportFileSize, MaxImportFileSize)
+	parts, errs := readParts(c, "file", 1, maxImportFileSize, maxImportFileSize)
 	if errs != nil {
 		c.invalid("Invalid CSV upload", errs...)
 		return
 	}
 	res, err := parseImport(parts[0])
 	s.mu.Lock()
-	j := s.newJobLocked(KindImports, importLadder(res, err), res, res.Books)
+	j := s.newJobLocked(kindImports, importLadder(res, err), res, res.Books)
 	s.mu.Unlock()
 	c.accepted(j, v2)
 }
 
 func (s *Server) startScan(c *call) {
-	parts, errs := readParts(c, "photos[]", MaxPhotos, MaxPhotoSize, MaxPhotosSize)
+	parts, errs := readParts(c, "photos[]", maxPhotos, maxPhotoSize, maxPhotosSize)
 	if errs != nil {
 		c.invalid("Invalid photo upload", errs...)
 		return
@@ -50,7 +51,7 @@ func (s *Server) startScan(c *call) {
 		found = append(found, detectBooks(photo, s.cfg.quirks.ScanYearAsDate)...)
 	}
 	s.mu.Lock()
-	j := s.newJobLocked(KindScans, scanLadder(len(parts), len(found)), found, found)
+	j := s.newJobLocked(kindScans, scanLadder(len(parts), len(found)), found, found)
 	s.mu.Unlock()
 	c.accepted(j, false)
 }
@@ -70,7 +71,7 @@ func (s *Server) startEnrichment(c *call) {
 		return
 	}
 	s.mu.Lock()
-	j := s.newJobLocked(KindEnrichment, enrichmentLadder(len(isbns), s.cfg.enrichmentBatch), out.results(shape), out.list(shape))
+	j := s.newJobLocked(kindEnrichment, enrichmentLadder(len(isbns), s.cfg.enrichmentBatch), out.results(shape), out.list(shape))
 	s.mu.Unlock()
 	c.accepted(j, false)
 }
@@ -101,8 +102,8 @@ func readEnrichRequest(c *call) ([]string, bool, []fieldError) {
 	if err := json.Unmarshal(raw, &entries); err != nil {
 		return nil, false, []fieldError{{Field: field, Message: "must be an array of strings", Code: "INVALID_TYPE"}}
 	}
-	if len(entries) == 0 || len(entries) > MaxEnrichISBNs {
-		return nil, false, []fieldError{{Field: field, Message: fmt.Sprintf("must hold 1 to %d entries", MaxEnrichISBNs), Code: "INVALID_LENGTH"}}
+	if len(entries) == 0 || len(entries) > maxEnrichISBNs {
+		return nil, false, []fieldError{{Field: field, Message: fmt.Sprintf("must hold 1 to %d entries", maxEnrichISBNs), Code: "INVALID_LENGTH"}}
 	}
 	var errs []fieldError
 	isbns := make([]string, 0, len(entries))
@@ -138,7 +139,7 @@ func (c *call) accepted(j *job, v2 bool) {
 	if v2 {
 		streamPath = "/api/v2/imports/" + j.id + "/stream"
 	}
-	d := startData{JobID: j.id, Status: StatusQueued}
+	d := startData{JobID: j.id, Status: statusQueued}
 	q := c.s.cfg.quirks
 	switch {
 	case q.LegacyStart:

@@ -3,12 +3,13 @@ package bookstracktest_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/bookstrack/bookstrack-go/csvimport"
+	"github.com/bookstrack/bookstrack-go/scan"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/bookstrack/bookstrack-go/bookstracktest"
 )
 
 var (
@@ -116,13 +117,13 @@ func TestStartValidation(t *testing.T) {
 		case "import empty file":
 			tc.path, tc.header, tc.body = csv(nil)
 		case "import over 8 MiB":
-			tc.path, tc.header, tc.body = csv(bytes.Repeat([]byte("a"), bookstracktest.MaxImportFileSize+1))
+			tc.path, tc.header, tc.body = csv(bytes.Repeat([]byte("a"), csvimport.MaxFileSize+1))
 		case "scan without photos":
 			tc.path, tc.header, tc.body = photos(0, 1)
 		case "scan with 6 photos":
 			tc.path, tc.header, tc.body = photos(6, 10)
 		case "scan photo over 10 MB":
-			tc.path, tc.header, tc.body = photos(1, bookstracktest.MaxPhotoSize+1)
+			tc.path, tc.header, tc.body = photos(1, scan.MaxPhotoSize+1)
 		case "enrich not JSON":
 			tc.path, tc.header, tc.body = enrich(`isbns=1`)
 		case "enrich without isbns":

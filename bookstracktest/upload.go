@@ -3,17 +3,19 @@ package bookstracktest
 import (
 	"errors"
 	"fmt"
+	"github.com/bookstrack/bookstrack-go/csvimport"
+	"github.com/bookstrack/bookstrack-go/scan"
 	"io"
 	"mime"
 	"net/http"
 )
 
-// Upload limits of the start routes.
+// Upload limits of the start routes: the job packages'.
 const (
-	MaxImportFileSize = 8 << 20    // 8 MiB, the CSV file of an import
-	MaxPhotoSize      = 10_000_000 // 10 MB, one photo of a scan
-	MaxPhotosSize     = 50_000_000 // 50 MB, all photos of a scan
-	MaxPhotos         = 5          // photos in one scan
+	maxImportFileSize = csvimport.MaxFileSize
+	maxPhotoSize      = scan.MaxPhotoSize
+	maxPhotosSize     = scan.MaxPhotosSize
+	maxPhotos         = scan.MaxPhotos
 )
 
 // multipartOverhead is what a request body may hold beyond its files:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/bookstrack/bookstrack-go"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func TestCtrlCWithCancelOnInterruptCancelsTheJobOnTheServer(t *testing.T) {
 	assert.Equal(t, "bookstrack: interrupted; job "+started.Job.ID+" canceled on the server", line)
 	info, ok := srv.Job(started.Job.ID)
 	require.True(t, ok)
-	assert.Equal(t, bookstracktest.StatusCanceled, info.Status)
+	assert.Equal(t, bookstrack.StatusCanceled, info.Status)
 }
 
 func TestCtrlCLeavesTheJobRunningAndSaysHowToResume(t *testing.T) {
@@ -54,7 +55,7 @@ func TestCtrlCLeavesTheJobRunningAndSaysHowToResume(t *testing.T) {
 	assert.Regexp(t, "^bookstrack: interrupted; job "+id+" goes on on the server: resume with `bookstrack watch import "+id+" --token TOKEN --last-event-id [0-9]+-initial`, or stop it with `bookstrack cancel import "+id+"`$", line)
 	info, ok := srv.Job(id)
 	require.True(t, ok)
-	assert.Equal(t, bookstracktest.StatusQueued, info.Status, "not canceled")
+	assert.Equal(t, bookstrack.StatusQueued, info.Status, "not canceled")
 	for _, req := range srv.Requests() {
 		assert.NotEqual(t, "DELETE", req.Method)
 	}

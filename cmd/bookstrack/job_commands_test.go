@@ -131,7 +131,7 @@ func TestCancelCancelsTheJobOnTheServer(t *testing.T) {
 	assert.Equal(t, "canceled scan job "+job.ID+"\n", r.stdout)
 	info, ok := srv.Job(job.ID)
 	require.True(t, ok)
-	assert.Equal(t, bookstracktest.StatusCanceled, info.Status)
+	assert.Equal(t, bookstrack.StatusCanceled, info.Status)
 }
 
 func TestCancelOfAnEndedJobSaysTheServersConflict(t *testing.T) {
@@ -148,7 +148,7 @@ func TestResultsAfterTheyExpiredExitWithTheResultsCode(t *testing.T) {
 	ctx := testContext(t)
 	for {
 		info, _ := srv.Job(job.ID)
-		if info.Status == bookstracktest.StatusCompleted {
+		if info.Status == bookstrack.StatusCompleted {
 			break
 		}
 		require.NoError(t, clk.WaitPending(ctx, 1), "the job's next step is armed")

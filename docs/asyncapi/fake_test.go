@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bookstrack/bookstrack-go"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -81,9 +82,9 @@ var kinds = []struct {
 	v3, v2     string // stream address templates, as the document's channels
 	statusPath string
 }{
-	{bookstracktest.KindImports, "/v3/jobs/imports/{jobId}/stream", "/api/v2/imports/{jobId}/stream", "/v3/jobs/imports/"},
-	{bookstracktest.KindScans, "/v3/jobs/scans/{jobId}/stream", "/api/v2/scans/{jobId}/stream", "/v3/jobs/scans/"},
-	{bookstracktest.KindEnrichment, "/v3/jobs/enrichment/{jobId}/stream", "/api/v2/enrichments/{jobId}/stream", "/v3/jobs/enrichment/"},
+	{string(bookstrack.KindImport), "/v3/jobs/imports/{jobId}/stream", "/api/v2/imports/{jobId}/stream", "/v3/jobs/imports/"},
+	{string(bookstrack.KindScan), "/v3/jobs/scans/{jobId}/stream", "/api/v2/scans/{jobId}/stream", "/v3/jobs/scans/"},
+	{string(bookstrack.KindEnrichment), "/v3/jobs/enrichment/{jobId}/stream", "/api/v2/enrichments/{jobId}/stream", "/v3/jobs/enrichment/"},
 }
 
 // frame is what a stream carried: an event with whether it had its own id
@@ -119,15 +120,15 @@ func (f *fake) start() (id, token string) {
 	var body bytes.Buffer
 	var path, ct string
 	switch f.kind {
-	case bookstracktest.KindImports:
+	case string(bookstrack.KindImport):
 		path, ct = "/v3/jobs/imports", f.multipart(&body, "file", []byte(
 			"Title,Author,Additional Authors,ISBN,ISBN13,Publisher,Number of Pages,Year Published\n"+
 				"Pride and Prejudice,Jane Austen,,=\"0141439513\",=\"9780141439518\",,432,2003\n"+
 				"A Book Nobody Has,Ann Onymous,\"B. Writer, C. Writer\",=\"\",=\"\",Small Press,120,1999\n"+
 				",No Title,,,,,,\n"))
-	case bookstracktest.KindScans:
+	case string(bookstrack.KindScan):
 		path, ct = "/v3/jobs/scans", f.multipart(&body, "photos[]", []byte("left shelf"), []byte("right shelf"))
-	case bookstracktest.KindEnrichment:
+	case string(bookstrack.KindEnrichment):
 		path, ct = "/v3/books/enrich", "application/json"
 		fmt.Fprintf(&body, `{"isbns":[%q,%q,"9780000000002"],"async":true}`,
 			bookstracktest.Catalogue()[0].ISBN13, bookstracktest.Catalogue()[1].ISBN10)
