@@ -24,13 +24,16 @@
 //
 // # Options
 //
-// Every Option follows one zero-value rule: a zero value (0, "", nil,
-// false, the first constant of an enumeration) keeps the default, and a
-// negative number turns the setting off where it can be off
-// (WithStallTimeout, WithResponseHeaderTimeout, WithCallRetries,
-// scan.WithApprovalThreshold) and keeps the default where it cannot
-// (WithResultsTTL, WithPollInterval, WithMaxRetryDelay). When two options
-// set the same thing, the last wins.
+// Every Option follows the module's one option rule, the same as package
+// sse's: a zero value (0, "", nil, false, the first constant of an
+// enumeration) keeps the default; a negative number turns the setting off
+// where it can be off (WithStallTimeout, WithResponseHeaderTimeout,
+// WithCallRetries, scan.WithApprovalThreshold); and a value out of the
+// setting's range (a negative WithResultsTTL, WithPollInterval or
+// WithMaxRetryDelay, which cannot be off; a poll interval under 2 seconds;
+// an approval threshold above 1) is refused by the job package's
+// NewClient with an *InputError naming the option and its range. When two
+// options set the same thing, the last wins.
 //
 // # Errors of a watch
 //

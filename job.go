@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/internal/redact"
 )
 
 // Kind is the type of a job; its value is the job's path segment in the v3
@@ -66,7 +66,7 @@ type Job struct {
 // the token too.
 func (j Job) String() string {
 	return fmt.Sprintf("{ID:%s Kind:%s Status:%s StreamURL:%s StatusURL:%s LastEventID:%s Token:%s}",
-		j.ID, j.Kind, j.Status, sse.RedactURL(j.StreamURL), sse.RedactURL(j.StatusURL), j.LastEventID, redacted(j.Token))
+		j.ID, j.Kind, j.Status, redact.URL(j.StreamURL), redact.URL(j.StatusURL), j.LastEventID, redacted(j.Token))
 }
 
 // GoString is String for %#v.

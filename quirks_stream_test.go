@@ -311,8 +311,8 @@ func TestQuirkPingIsNotProgress(t *testing.T) {
 // request every 2 s) or reconnects."
 func TestQuirkTimeoutEventFallsBackToPolling(t *testing.T) {
 	f := setup(t)
-	// A poll interval under the 2 s floor is raised to it.
-	c := f.imports(bookstrack.WithPollInterval(500 * time.Millisecond))
+	// The 2 s floor (a shorter interval is refused by NewClient).
+	c := f.imports(bookstrack.WithPollInterval(2 * time.Second))
 	job := f.startImport(c)
 	run := f.follow(c.Watch, job)
 	require.True(t, f.srv.PauseJob(job.ID))

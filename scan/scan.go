@@ -41,7 +41,7 @@ func NewClient(opts ...bookstrack.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{jobs: jc, threshold: threshold(jc.Config())}, nil
+	return &Client{jobs: jc, threshold: jc.Settings().ApprovalThreshold}, nil
 }
 
 // Start uploads the photos (1 to MaxPhotos, each at most MaxPhotoSize

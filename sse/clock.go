@@ -3,6 +3,8 @@ package sse
 import (
 	"context"
 	"time"
+
+	"github.com/bookstrack/bookstrack-go/internal/timing"
 )
 
 // Clock tells the time and runs functions later. The Client takes every
@@ -37,29 +39,8 @@ func (systemClock) Now() time.Time { return time.Now() }
 
 func (systemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
-// Sleep waits d on clk, or until ctx ends, and then returns ctx.Err().
-// A d of zero or less returns at once. It is the module's one sleep on a
-// Clock, used by the Client between connections and by the job packages
-// between calls.
-func Sleep(ctx context.Context, clk Clock, d time.Duration) error {
-	return sleep(ctx, clk, d, nil)
-}
-
-// sleep is Sleep that also ends, with a nil error, once wake is closed
-// (a nil wake never is).
+// sleep waits d on clk, or until ctx ends, or until wake is closed (see
+// timing.Sleep).
 func sleep(ctx context.Context, clk Clock, d time.Duration, wake <-chan struct{}) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	fired := make(chan struct{})
-	t := clk.AfterFunc(d, func() { close(fired) })
-	defer t.Stop()
-	select {
-	case <-fired:
-		return nil
-	case <-wake:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return timing.Sleep[Timer](ctx, clk, d, wake)
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bookstrack/bookstrack-go/internal/redact"
 )
 
 // maxRedirects is how many redirects the Client follows when the
@@ -26,7 +28,7 @@ func streamingClient(hc *http.Client, queryParam string) *http.Client {
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		code, loc := 0, ""
 		if req.Response != nil {
-			code, loc = req.Response.StatusCode, RedactURL(req.Response.Header.Get("Location"))
+			code, loc = req.Response.StatusCode, redact.URL(req.Response.Header.Get("Location"))
 		}
 		if err := guardRedirect(req, via, queryParam); err != nil {
 			err.StatusCode, err.Location = code, loc
@@ -108,7 +110,7 @@ func (g redirectGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	resp.Body.Close()
-	return nil, &RedirectError{StatusCode: resp.StatusCode, Location: RedactURL(loc), Reason: reason}
+	return nil, &RedirectError{StatusCode: resp.StatusCode, Location: redact.URL(loc), Reason: reason}
 }
 
 // CloseIdleConnections closes the idle connections of the wrapped

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go/internal/retryafter"
+
+	"github.com/bookstrack/bookstrack-go/internal/redact"
 )
 
 // maxErrorBody bounds how much of an error response's body is kept.
@@ -34,7 +36,7 @@ func checkResponse(resp *http.Response, body io.Reader, now time.Time) (err erro
 	case code == http.StatusNoContent:
 		return nil, true
 	case isRedirect(code):
-		return &RedirectError{StatusCode: code, Location: RedactURL(resp.Header.Get("Location")), Reason: "no usable Location"}, true
+		return &RedirectError{StatusCode: code, Location: redact.URL(resp.Header.Get("Location")), Reason: "no usable Location"}, true
 	default:
 		excerpt, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
 		se := &StatusError{
@@ -95,34 +97,5 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// redactURL returns u without user info, query and fragment, so that
-// tokens never reach error messages and logs.
-func redactURL(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return r.String()
-}
-
-// RedactURL returns the URL s without user info, query and fragment, for
-// error texts and logs: the module's one redaction, used by the job
-// packages too. A relative reference keeps its path; one that does not
-// parse keeps only what precedes a query or fragment, without what
-// looks like user info.
-func RedactURL(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return redactURL(u)
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	if at := strings.LastIndex(s, "@"); at >= 0 {
-		start := 0
-		if i := strings.Index(s, "//"); i >= 0 && i < at {
-			start = i + 2
-		}
-		s = s[:start] + s[at+1:]
-	}
-	return s
-}
+// redactURL returns u without user info, query and fragment.
+func redactURL(u *url.URL) string { return redact.URLOf(u) }

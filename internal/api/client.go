@@ -18,6 +18,8 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
+	"github.com/bookstrack/bookstrack-go/internal/redact"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -36,10 +38,10 @@ type Client struct {
 }
 
 // New returns a Client for cfg, checking its base URL.
-func New(cfg *bookstrack.Config) (*Client, error) {
+func New(cfg *settings.Settings) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &bookstrack.InputError{Field: "base URL", Reason: fmt.Sprintf("%q is not an absolute http(s) URL", sse.RedactURL(cfg.BaseURL))}
+		return nil, &bookstrack.InputError{Field: "base URL", Reason: fmt.Sprintf("%q is not an absolute http(s) URL", redact.URL(cfg.BaseURL))}
 	}
 	return &Client{base: u, hc: cfg.HTTPClient, v2: cfg.V2, clock: cfg.Clock,
 		headerTimeout: cfg.HeaderTimeout, retries: cfg.CallRetries, maxDelay: cfg.MaxRetryDelay}, nil
@@ -180,9 +182,9 @@ func (c *Client) do(ctx context.Context, op bookstrack.Op, method, u, contentTyp
 	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), errHeaderTimeout) {
-			return nil, fmt.Errorf("bookstrack: %s %s: %w after %v", method, sse.RedactURL(req.URL.String()), bookstrack.ErrTimeout, c.headerTimeout)
+			return nil, fmt.Errorf("bookstrack: %s %s: %w after %v", method, redact.URL(req.URL.String()), bookstrack.ErrTimeout, c.headerTimeout)
 		}
-		return nil, fmt.Errorf("bookstrack: %s %s: %w", method, sse.RedactURL(req.URL.String()), unwrapURLError(err))
+		return nil, fmt.Errorf("bookstrack: %s %s: %w", method, redact.URL(req.URL.String()), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if err := c.checkResponse(resp, op); err != nil {
@@ -190,7 +192,7 @@ func (c *Client) do(ctx context.Context, op bookstrack.Op, method, u, contentTyp
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("bookstrack: %s %s: reading the response: %w", method, sse.RedactURL(req.URL.String()), err)
+		return nil, fmt.Errorf("bookstrack: %s %s: reading the response: %w", method, redact.URL(req.URL.String()), err)
 	}
 	if len(raw) > maxBody {
 		return nil, &bookstrack.DecodeError{What: "response", Err: fmt.Errorf("body larger than %d bytes", maxBody)}

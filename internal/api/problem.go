@@ -12,8 +12,8 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/excerpt"
 	"github.com/bookstrack/bookstrack-go/internal/lenient"
+	"github.com/bookstrack/bookstrack-go/internal/redact"
 	"github.com/bookstrack/bookstrack-go/internal/retryafter"
-	"github.com/bookstrack/bookstrack-go/sse"
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -62,7 +62,7 @@ func (c *Client) checkResponse(resp *http.Response, op bookstrack.Op) error {
 		return nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return c.Error(op, resp.Request.Method, sse.RedactURL(resp.Request.URL.String()), resp.StatusCode, resp.Header, body)
+	return c.Error(op, resp.Request.Method, redact.URL(resp.Request.URL.String()), resp.StatusCode, resp.Header, body)
 }
 
 // Error is the package's Error for a call op of this client: the error
@@ -192,5 +192,5 @@ func numberOf(raw json.RawMessage) (float64, bool) {
 }
 
 // maxRetryAfter bounds a wait read by Error, which knows no configured
-// cap; the Client applies its own (bookstrack.Config.MaxRetryDelay) on top.
+// cap; the Client applies its own (settings.Settings.MaxRetryDelay) on top.
 const maxRetryAfter = 24 * time.Hour

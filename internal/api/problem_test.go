@@ -18,6 +18,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
@@ -30,7 +31,7 @@ var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 // base URL and a fake clock showing now.
 func newClient(t testing.TB, base string, opts ...bookstrack.Option) *api.Client {
 	t.Helper()
-	cfg := bookstrack.NewConfig(append([]bookstrack.Option{
+	cfg := settings.MustNew(append([]bookstrack.Option{
 		bookstrack.WithBaseURL(base),
 		bookstrack.WithClock(ssetest.NewClock(now)),
 		bookstrack.WithCallRetries(-1), // retries sleep on the fake clock; their tests turn them on

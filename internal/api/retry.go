@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/timing"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -24,7 +25,7 @@ func (c *Client) retry(ctx context.Context, op bookstrack.Op, method, u string) 
 		if !ok {
 			return nil, err
 		}
-		if serr := sse.Sleep(ctx, c.clock, wait); serr != nil {
+		if serr := timing.Sleep[sse.Timer](ctx, c.clock, wait, nil); serr != nil {
 			return nil, err
 		}
 	}

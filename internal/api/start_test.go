@@ -16,6 +16,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -314,7 +315,7 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 		"mailto:someone@example.com",
 	} {
 		t.Run(fmt.Sprintf("base URL %q", base), func(t *testing.T) {
-			cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithBaseURL(base)})
+			cfg := settings.MustNew([]bookstrack.Option{bookstrack.WithBaseURL(base)})
 			c, err := api.New(&cfg)
 			assert.Nil(t, c)
 			var ie *bookstrack.InputError
@@ -325,7 +326,7 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 	}
 	for _, base := range []string{"" /* the zero value: DefaultBaseURL */, "http://localhost:8080", "https://api.oooefam.net/", "https://api.oooefam.net/prefix/"} {
 		t.Run(fmt.Sprintf("base URL %q accepted", base), func(t *testing.T) {
-			cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithBaseURL(base)})
+			cfg := settings.MustNew([]bookstrack.Option{bookstrack.WithBaseURL(base)})
 			_, err := api.New(&cfg)
 			assert.NoError(t, err)
 		})

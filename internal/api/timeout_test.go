@@ -14,6 +14,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
@@ -54,7 +55,7 @@ func slowUplink(clk *ssetest.Clock, step time.Duration, answer bool) http.RoundT
 func startWithUplink(t *testing.T, rt func(*ssetest.Clock) http.RoundTripper, size int) error {
 	t.Helper()
 	clk := ssetest.NewClock(now)
-	cfg := bookstrack.NewConfig([]bookstrack.Option{
+	cfg := settings.MustNew([]bookstrack.Option{
 		bookstrack.WithBaseURL("https://api.example.test"),
 		bookstrack.WithClock(clk),
 		bookstrack.WithHTTPClient(&http.Client{Transport: rt(clk)}),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -21,7 +22,7 @@ type Watch struct{ w *watcher }
 // reads the job's status (nil: no status route); apiError maps a
 // stream's error response (nil: none). It records into cfg.Stats as
 // run does.
-func NewWatch(cfg bookstrack.Config, job bookstrack.Job, h bookstrack.Handlers,
+func NewWatch(cfg settings.Settings, job bookstrack.Job, h bookstrack.Handlers,
 	fetchStatus func(context.Context) (json.RawMessage, error), apiError func(*sse.StatusError) error) *Watch {
 	w := newWatcher(&cfg, job, h, fetchStatus)
 	w.stats = statsOf(&cfg, job.Kind)
@@ -46,7 +47,7 @@ func (x *Watch) Status(ctx context.Context) (bookstrack.Progress, error) { retur
 
 // StatusRoute is the route a watch of job polls on after a timeout
 // event with cfg's route set, "" when it reconnects instead.
-func StatusRoute(cfg bookstrack.Config, job bookstrack.Job) (string, error) {
+func StatusRoute(cfg settings.Settings, job bookstrack.Job) (string, error) {
 	ac, err := api.New(&cfg)
 	if err != nil {
 		return "", err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/jobs"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
@@ -126,7 +127,7 @@ type setup struct {
 func watch(t *testing.T, s setup) *rig {
 	t.Helper()
 	clk := ssetest.NewClock(start)
-	cfg := bookstrack.NewConfig(append([]bookstrack.Option{
+	cfg := settings.MustNew(append([]bookstrack.Option{
 		bookstrack.WithClock(clk), bookstrack.WithStallTimeout(-1)}, s.opts...))
 	if s.job.ID == "" {
 		s.job.ID = jobID

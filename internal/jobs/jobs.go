@@ -15,12 +15,13 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 )
 
 // Client calls the API for one kind of job.
 type Client struct {
 	kind bookstrack.Kind
-	cfg  bookstrack.Config
+	cfg  settings.Settings
 	api  *api.Client
 
 	mu      sync.Mutex
@@ -29,7 +30,10 @@ type Client struct {
 
 // New returns a Client for jobs of the kind.
 func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
-	cfg := bookstrack.NewConfig(opts)
+	cfg, err := settings.New(opts)
+	if oe := (*settings.OptionError)(nil); errors.As(err, &oe) {
+		return nil, &bookstrack.InputError{Field: "option " + oe.Option, Reason: fmt.Sprintf("%v is out of range: %s", oe.Value, oe.Range)}
+	}
 	ac, err := api.New(&cfg)
 	if err != nil {
 		return nil, err
@@ -37,8 +41,8 @@ func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
 	return &Client{kind: kind, cfg: cfg, api: ac, expires: map[string]time.Time{}}, nil
 }
 
-// Config returns the client's configuration, which must not be modified.
-func (c *Client) Config() *bookstrack.Config { return &c.cfg }
+// Settings returns the client's settings, which must not be modified.
+func (c *Client) Settings() *settings.Settings { return &c.cfg }
 
 // Start posts a start request with the given body. It is never retried.
 func (c *Client) Start(ctx context.Context, contentType string, body []byte) (bookstrack.Job, error) {
@@ -108,7 +112,7 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 	if c.cfg.OnFetch != nil || c.cfg.Stats != nil {
 		start := c.cfg.Clock.Now()
 		defer func() {
-			c.fetched(bookstrack.FetchInfo{Kind: c.kind, JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
+			c.fetched(settings.Fetch{Kind: string(c.kind), JobID: jobID, Duration: c.cfg.Clock.Now().Sub(start), Err: err})
 		}()
 	}
 	data, err := c.api.Results(ctx, c.kind, jobID)
@@ -123,12 +127,12 @@ func (c *Client) Results(ctx context.Context, jobID string) (_ json.RawMessage, 
 
 // fetched tells the fetch observer and the stats of a results fetch,
 // filling in the status of the response that failed it.
-func (c *Client) fetched(i bookstrack.FetchInfo) {
+func (c *Client) fetched(i settings.Fetch) {
 	if ae := (*bookstrack.APIError)(nil); errors.As(i.Err, &ae) {
 		i.StatusCode = ae.StatusCode
 	}
 	if c.cfg.Stats != nil {
-		c.cfg.Stats.Stream(string(i.Kind)).Fetch(i.StatusCode, i.Duration, i.Err)
+		c.cfg.Stats.Stream(i.Kind).Fetch(i.StatusCode, i.Duration, i.Err)
 	}
 	if c.cfg.OnFetch != nil {
 		c.cfg.OnFetch(i)

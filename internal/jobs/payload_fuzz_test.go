@@ -10,6 +10,7 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/jobs"
 	"github.com/bookstrack/bookstrack-go/internal/jobtest"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -44,7 +45,7 @@ func FuzzPayload(f *testing.F) {
 			Progress:  func(p bookstrack.Progress) { delivered = append(delivered, p) },
 			Completed: func(c bookstrack.Completion) { completions = append(completions, c) },
 		}
-		w := jobs.NewWatch(bookstrack.NewConfig(nil), bookstrack.Job{ID: jobID}, h, nil, nil)
+		w := jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, h, nil, nil)
 		s := &fakeStream{watch: w}
 		out := make(chan outcome, 1)
 		events := []sse.Event{{Type: typ, Data: data, ID: "1"}, {Type: "completed", Data: `{}`, ID: "2"}}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/internal/timing"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -15,7 +16,7 @@ import (
 func (w *watcher) poll(ctx context.Context) (bookstrack.Completion, error) {
 	var wait time.Duration // the first poll goes at once: the stream was quiet for minutes
 	for {
-		if err := sse.Sleep(ctx, w.cfg.Clock, wait); err != nil {
+		if err := timing.Sleep[sse.Timer](ctx, w.cfg.Clock, wait, nil); err != nil {
 			return bookstrack.Completion{}, w.failure(ctx, err)
 		}
 		wait = w.cfg.PollInterval

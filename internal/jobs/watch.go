@@ -13,6 +13,8 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/api"
+	"github.com/bookstrack/bookstrack-go/internal/redact"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
@@ -46,7 +48,7 @@ type stream interface {
 // delivery restarts the stall timer. fetchStatus is nil when the job has
 // no status route: a timeout event then lets the stream reconnect.
 type watcher struct {
-	cfg         *bookstrack.Config
+	cfg         *settings.Settings
 	job         bookstrack.Job
 	h           bookstrack.Handlers
 	log         *slog.Logger // nil: no logging
@@ -67,13 +69,13 @@ type watcher struct {
 
 // newWatcher returns the state machine of a watch of job; fetchStatus
 // reads the job's status, nil when it has no status route.
-func newWatcher(cfg *bookstrack.Config, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
+func newWatcher(cfg *settings.Settings, job bookstrack.Job, h bookstrack.Handlers, fetchStatus func(context.Context) (json.RawMessage, error)) *watcher {
 	return &watcher{cfg: cfg, job: job, h: h, log: cfg.Logger, fetchStatus: fetchStatus}
 }
 
 // run watches job until it ends and returns its completion, or the error
 // that ended the watch; see Client.Watch.
-func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
+func run(ctx context.Context, cfg *settings.Settings, ac *api.Client, job bookstrack.Job, h bookstrack.Handlers) (bookstrack.Completion, error) {
 	if err := api.CheckID(job.ID); err != nil {
 		return bookstrack.Completion{}, err
 	}
@@ -84,7 +86,7 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 	token := job.Token
 	if !ac.SameOrigin(url) {
 		if !cfg.CrossOriginStreams {
-			return bookstrack.Completion{}, &bookstrack.OriginError{URL: sse.RedactURL(url), Origin: ac.Origin()}
+			return bookstrack.Completion{}, &bookstrack.OriginError{URL: redact.URL(url), Origin: ac.Origin()}
 		}
 		token = "" // followed, but the token stays home
 	}
@@ -106,7 +108,7 @@ func run(ctx context.Context, cfg *bookstrack.Config, ac *api.Client, job bookst
 
 // statsOf is the Recorder of the kind's figures in the configured
 // Stats, nil when there are none.
-func statsOf(cfg *bookstrack.Config, kind bookstrack.Kind) *ssestats.Recorder {
+func statsOf(cfg *settings.Settings, kind bookstrack.Kind) *ssestats.Recorder {
 	if cfg.Stats == nil {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/jobs"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -118,12 +119,12 @@ func TestWatchEndedByTheCallersContextIsTheContextsError(t *testing.T) {
 func TestWatchPassesTheStreamsProblemsOn(t *testing.T) {
 	var w *jobs.Watch
 	rec := &recorder{}
-	w = jobs.NewWatch(bookstrack.NewConfig(nil), bookstrack.Job{ID: jobID}, rec.handlers(), nil, nil)
+	w = jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, rec.handlers(), nil, nil)
 	problem := errors.New("connection dropped")
 	w.HandleError(problem)
 	assert.Equal(t, []error{problem}, rec.errors())
 
-	silent := jobs.NewWatch(bookstrack.NewConfig(nil), bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, nil, nil)
+	silent := jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, nil, nil)
 	silent.HandleError(problem) // no Error handler: nothing to call
 	silent.HandleEvent(sse.Event{Type: "progress", Data: `{"progress":0.5}`})
 	silent.HandleEvent(sse.Event{Type: "mystery"})
@@ -132,7 +133,7 @@ func TestWatchPassesTheStreamsProblemsOn(t *testing.T) {
 func TestWatchLogsUnknownEventsAtDebug(t *testing.T) {
 	var logged []string
 	h := &captureHandler{records: &logged}
-	cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithLogger(slog.New(h))})
+	cfg := settings.MustNew([]bookstrack.Option{bookstrack.WithLogger(slog.New(h))})
 	w := jobs.NewWatch(cfg, bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, nil, nil)
 	w.HandleEvent(sse.Event{Type: "mystery", ID: "7"})
 	assert.Equal(t, []string{"DEBUG bookstrack: unknown event ignored event=mystery id=7"}, logged)
@@ -186,13 +187,13 @@ func TestStatusOfAFailedJobIsItsProgressAndTheFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fetch := func(context.Context) (json.RawMessage, error) { return json.RawMessage(tc.data), nil }
-			w := jobs.NewWatch(bookstrack.NewConfig(nil), bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, fetch, nil)
+			w := jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, fetch, nil)
 			p, err := w.Status(context.Background())
 			tc.check(t, p, err)
 		})
 	}
 	boom := errors.New("boom")
-	w := jobs.NewWatch(bookstrack.NewConfig(nil), bookstrack.Job{ID: jobID}, bookstrack.Handlers{},
+	w := jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, bookstrack.Handlers{},
 		func(context.Context) (json.RawMessage, error) { return nil, boom }, nil)
 	_, err := w.Status(context.Background())
 	assert.Equal(t, boom, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/internal/jobs"
+	"github.com/bookstrack/bookstrack-go/internal/settings"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -199,7 +200,7 @@ func TestWatchStatusRouteIsTheServersThenTheRouteSets(t *testing.T) {
 		{"v2 with statusUrl", bookstrack.V2, bookstrack.Job{StatusURL: given}, given},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := bookstrack.NewConfig([]bookstrack.Option{bookstrack.WithBaseURL("https://api.example"), bookstrack.WithRoutes(tc.routes)})
+			cfg := settings.MustNew([]bookstrack.Option{bookstrack.WithBaseURL("https://api.example"), bookstrack.WithRoutes(tc.routes)})
 			tc.job.ID, tc.job.Kind = jobID, bookstrack.KindScan
 			got, err := jobs.StatusRoute(cfg, tc.job)
 			require.NoError(t, err)
