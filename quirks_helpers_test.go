@@ -77,7 +77,7 @@ func (f *fixture) options(extra ...bookstrack.Option) []bookstrack.Option {
 		// be in flight: keep the stream's response header timeout out of
 		// its way. Timers of the calls would sit on the fake clock beside
 		// the fake's own; the tests of timeouts and retries turn them on.
-		bookstrack.WithStreamOptions(sse.WithConstantDelay(0), sse.WithResponseHeaderTimeout(24*time.Hour)),
+		bookstrack.WithStreamOptions(sse.WithNoDelay(), sse.WithResponseHeaderTimeout(24*time.Hour)),
 		bookstrack.WithResponseHeaderTimeout(-1),
 		bookstrack.WithCallRetries(-1),
 	}, extra...)

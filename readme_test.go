@@ -26,7 +26,7 @@ func TestScanAgainstTheFake(t *testing.T) {
 	srv := bookstracktest.NewServer(t, bookstracktest.WithClock(clk),
 		bookstracktest.WithQuirks(bookstracktest.Quirks{PercentComplete: true}))
 	c, err := scan.NewClient(bookstrack.WithBaseURL(srv.URL), bookstrack.WithClock(clk),
-		bookstrack.WithStreamOptions(sse.WithConstantDelay(0)))
+		bookstrack.WithStreamOptions(sse.WithNoDelay()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestWatchEndsWithTheSSEErrorsTheDocsList(t *testing.T) {
 			srv := httptest.NewServer(tc.serve)
 			t.Cleanup(srv.Close)
 			c, err := enrichment.NewClient(bookstrack.WithBaseURL(srv.URL),
-				bookstrack.WithStreamOptions(sse.WithConstantDelay(0), sse.WithGiveUp(2, time.Minute)))
+				bookstrack.WithStreamOptions(sse.WithNoDelay(), sse.WithGiveUp(2, time.Minute)))
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

@@ -75,7 +75,7 @@ func oursBytes(t sse.Transport) peer {
 			return err
 		}
 		n, _ := strconv.Atoi(pu.Query().Get("n"))
-		c, err := sse.NewClient(u, &ourBytesHandler{on: on, cancel: cancel, n: n}, sse.WithTransport(t), sse.WithConstantDelay(0))
+		c, err := sse.NewClient(u, &ourBytesHandler{on: on, cancel: cancel, n: n}, sse.WithTransport(t), sse.WithNoDelay())
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func ours(t sse.Transport) peer {
 	return func(ctx context.Context, url string, on recv) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		c, err := sse.NewClient(url, &ourHandler{on, cancel}, sse.WithTransport(t), sse.WithConstantDelay(0))
+		c, err := sse.NewClient(url, &ourHandler{on, cancel}, sse.WithTransport(t), sse.WithNoDelay())
 		if err != nil {
 			return err
 		}

@@ -57,11 +57,14 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 		obs.close(CloseInfo{Attempt: n, ID: id, Opened: out.opened, Duration: out.openFor, Events: events, Err: out.err})
 	}()
 
-	headers := clock.AfterFunc(c.cfg.headerTimeout, func() { cancel(ErrResponseHeaderTimeout) })
+	stopHeaders := func() bool { return false }
+	if c.cfg.headerTimeout > 0 { // 0: off
+		stopHeaders = clock.AfterFunc(c.cfg.headerTimeout, func() { cancel(ErrResponseHeaderTimeout) }).Stop
+	}
 	idle := c.newIdleTimer(cancel)
 	defer idle.stop()
 	resp, final, err := c.send(connCtx, lastID)
-	headers.Stop()
+	stopHeaders()
 	idle.stop() // from now on it runs during reads only
 	if err != nil {
 		c.logFailed(n, err)

@@ -67,11 +67,9 @@ func NewClient[H Handler](rawURL string, handler H, opts ...Option) (*Client[H],
 	if any(handler) == nil {
 		return nil, errors.New("sse: nil Handler")
 	}
-	cfg := defaultConfig()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
+	cfg, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.queryParam != "" {
 		q := u.Query()

@@ -48,7 +48,7 @@ func TestClientGivesABytesHandlerBorrowedEventsInsteadOfHandleEvent(t *testing.T
 		first = append(first, i.Event)
 		mu.Unlock()
 	}}
-	c, err := sse.NewClient(srv.URL, h, sse.WithConstantDelay(0), sse.WithObserver(obs))
+	c, err := sse.NewClient(srv.URL, h, sse.WithNoDelay(), sse.WithObserver(obs))
 	require.NoError(t, err)
 	h.client = c
 	require.NoError(t, c.Connect(testContext(t)))
@@ -178,7 +178,7 @@ func TestClientResumesFromTheIDOfABlockWithoutDataAtTheEndOfAStream(t *testing.T
 	t.Run("borrowed events", func(t *testing.T) {
 		srv := ssetest.NewServer(t, scripts()...)
 		h := &bytesRecorder{recorder: newRecorder()}
-		c, err := sse.NewClient(srv.URL, h, sse.WithConstantDelay(0))
+		c, err := sse.NewClient(srv.URL, h, sse.WithNoDelay())
 		require.NoError(t, err)
 		h.client = c
 		require.NoError(t, c.Connect(testContext(t)))

@@ -47,7 +47,7 @@ func TestLeanPathGivesTypedErrorsForMalformedResponses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			url := rawServer(t, resp)
 			c, err := sse.NewClient(url, newRecorder(), sse.WithTransport(sse.TransportHTTP1),
-				sse.WithConstantDelay(0), sse.WithGiveUp(1, 0))
+				sse.WithNoDelay(), sse.WithGiveUp(1, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestLeanPathReadsChunkedEventsAndEndsAtTheTerminatingChunk(t *testing.T) {
 	url := rawServer(t, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"+
 		body+"0\r\nTrailer: z\r\n\r\n")
 	rec := newRecorder()
-	c, err := sse.NewClient(url, rec, sse.WithTransport(sse.TransportHTTP1), sse.WithConstantDelay(0), sse.WithGiveUp(1, 0))
+	c, err := sse.NewClient(url, rec, sse.WithTransport(sse.TransportHTTP1), sse.WithNoDelay(), sse.WithGiveUp(1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestObserverSeesTheLifeOfEachConnection(t *testing.T) {
 		ssetest.Script{Status: 503},
 		noContent,
 	)
-	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(testContext(t)))
 	assert.Equal(t, []string{
@@ -65,7 +65,7 @@ func TestObserverTimesComeFromTheClock(t *testing.T) {
 	var closed sse.CloseInfo
 	srv := ssetest.NewServer(t, script(ssetest.Wait(gate), ssetest.Raw("data: x\n\n")), noContent)
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithConstantDelay(0), sse.WithObserver(sse.Observer{
+	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithNoDelay(), sse.WithObserver(sse.Observer{
 		Open:       func(i sse.OpenInfo) { opened = i },
 		FirstEvent: func(i sse.FirstEventInfo) { first = i },
 		Close: func(i sse.CloseInfo) {
@@ -108,7 +108,7 @@ func TestHandlerFuncs(t *testing.T) {
 		Comment: func(s string) { got = append(got, "comment "+s) },
 		Open:    func(sse.OpenInfo) { got = append(got, "open") },
 	}
-	c, err := sse.NewClient(srv.URL, h, sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, h, sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(testContext(t)))
 	assert.Equal(t, []string{"open", "comment c", "event x"}, got)
@@ -151,7 +151,7 @@ func TestObserverInfosOfOneAttemptShareItsIDAndCarryConnectsContext(t *testing.T
 		Close:      func(i sse.CloseInfo) { note("close", i.ID) },
 	}
 	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\n")), script(ssetest.Raw("data: b\n\n")), noContent)
-	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(context.WithValue(testContext(t), ctxKey{}, "caller")))
 	at := ids["attempt"]
@@ -178,7 +178,7 @@ func TestObserverDownSinceIsWhenTheLastOpenedStreamEnded(t *testing.T) {
 		script(ssetest.Raw("data: b\n\n"), advance(time.Second)),
 		noContent,
 	)
-	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithClock(clk), sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithClock(clk), sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(testContext(t)))
 	require.Len(t, attempts, 4)

@@ -49,3 +49,18 @@ func TestZeroResponseHeaderTimeoutIsTheDefault(t *testing.T) {
 	clk.waitTimer(t, sse.DefaultResponseHeaderTimeout)
 	require.NoError(t, receive(t, done))
 }
+
+func TestNegativeResponseHeaderTimeoutTurnsItOff(t *testing.T) {
+	clk := newTimerClock()
+	_, c, _ := setup(t, []ssetest.Script{noContent}, sse.WithClock(clk), sse.WithResponseHeaderTimeout(-time.Second))
+	require.NoError(t, receive(t, connect(t, c)))
+	for {
+		select {
+		case d := <-clk.set:
+			assert.Greater(t, d, time.Duration(0), "no timer armed with a zero or negative timeout")
+			assert.NotEqual(t, sse.DefaultResponseHeaderTimeout, d, "no response header timer")
+		default:
+			return
+		}
+	}
+}

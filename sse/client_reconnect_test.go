@@ -271,7 +271,7 @@ func TestReconnectConstantDelayIgnoresServer(t *testing.T) {
 		script(ssetest.Raw("retry: 3600000\n\n")),
 		{Status: 503, Header: http.Header{"Retry-After": {"3600"}}},
 		noContent,
-	}, sse.WithConstantDelay(0))
+	}, sse.WithNoDelay())
 	require.NoError(t, receive(t, connect(t, c)))
 	assert.Equal(t, []time.Duration{0, 0}, delays(rec.Reconnects()))
 }

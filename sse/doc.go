@@ -63,9 +63,18 @@
 //
 // # Options
 //
-// One rule holds for every Option: a zero (or negative) argument selects
-// the option's default, the one its documentation names, so passing a
-// zero value is always the same as not passing the option.
+// One rule holds for every Option, and for the options of the module's
+// job packages too: a zero value (0, "", nil, the zero Observer, the
+// first constant of an enumeration) keeps the option's default, the one
+// its documentation names, so passing it is the same as not passing the
+// option; a negative number turns the setting off where it can be off
+// (WithIdleTimeout, WithResponseHeaderTimeout, either limit of
+// WithGiveUp); and a value out of the option's range, such as a negative
+// number where the setting cannot be off (WithMaxEventSize,
+// WithInitialDelay, WithHealthyAfter, WithMaxDelay, WithConstantDelay),
+// makes NewClient (and Events and Read) fail with an error matching
+// ErrInvalidOption that names the option and its range. Reconnecting at
+// once, which no delay value of the rule can say, is WithNoDelay.
 //
 // # Events and IDs
 //

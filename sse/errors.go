@@ -42,6 +42,11 @@ var (
 	// text/event-stream format cannot carry.
 	ErrInvalidEvent = errors.New("sse: invalid event")
 
+	// ErrInvalidOption matches the error of NewClient (and of Events and
+	// Read) for an option given a value out of its range; the error's
+	// text names the option and the range.
+	ErrInvalidOption = errors.New("sse: invalid option")
+
 	// ErrInvalidURL is returned by NewClient for a URL that is not an
 	// absolute http or https URL.
 	ErrInvalidURL = errors.New("sse: invalid URL")

@@ -138,7 +138,7 @@ func setup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*ssetest
 	t.Helper()
 	srv := ssetest.NewServer(t, scripts...)
 	rec := newRecorder()
-	all := append([]sse.Option{sse.WithConstantDelay(0), sse.WithObserver(rec.observer())}, opts...)
+	all := append([]sse.Option{sse.WithNoDelay(), sse.WithObserver(rec.observer())}, opts...)
 	c, err := sse.NewClient(srv.URL, rec, all...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)

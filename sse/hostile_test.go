@@ -56,7 +56,7 @@ func TestHostileEndlessLineIsCutAtTheLimit(t *testing.T) {
 		}
 	})
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithMaxEventSize(1<<20), sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, rec, sse.WithMaxEventSize(1<<20), sse.WithNoDelay())
 	require.NoError(t, err)
 	done := connect(t, c)
 	var tooLarge *sse.EventTooLargeError
@@ -91,7 +91,7 @@ func TestHostileHugeEventIsSkippedAndTheStreamGoesOn(t *testing.T) {
 		_, _ = io.WriteString(w, "\n\nid: 2\ndata: after\n\n")
 	})
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, rec, sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, receive(t, connect(t, c)))
 	require.Len(t, rec.Errors(), 1)
@@ -227,7 +227,7 @@ func TestHostileOneBytePerSecondBodyKeepsTheConnectionAndStallIsCut(t *testing.T
 func TestHostileRedirectLoopEnds(t *testing.T) {
 	srv := ssetest.NewServer(t, ssetest.Script{Status: 302, Header: http.Header{"Location": {"/again?token=s3cret"}}})
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithConstantDelay(0))
+	c, err := sse.NewClient(srv.URL, rec, sse.WithNoDelay())
 	require.NoError(t, err)
 	err = receive(t, connect(t, c))
 	var re *sse.RedirectError
@@ -248,7 +248,7 @@ type leakCheck struct {
 func newLeakCheck(secrets ...string) *leakCheck {
 	lc := &leakCheck{rec: newRecorder()}
 	lc.opts = []sse.Option{
-		sse.WithConstantDelay(0),
+		sse.WithNoDelay(),
 		sse.WithLogger(slog.New(slog.NewTextHandler(&lc.log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		sse.WithQueryToken("token", secrets[0]),
 		sse.WithBearerToken(secrets[1]),

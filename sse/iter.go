@@ -81,13 +81,12 @@ func (h *yieldHandler) HandleError(err error) {
 // yielded last. It reads r from where it is: ranging over it again goes on
 // from there.
 func Read(r io.Reader, opts ...Option) iter.Seq2[Event, error] {
-	cfg := defaultConfig()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
+	cfg, err := applyOptions(opts)
 	return func(yield func(Event, error) bool) {
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
 		dec := NewDecoder(r)
 		dec.SetMaxEventSize(cfg.maxEventSize)
 		dec.SetLastEventID(cfg.lastEventID)

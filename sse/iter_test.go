@@ -17,7 +17,7 @@ func TestEventsUntilTheStreamEndsForGood(t *testing.T) {
 		script(ssetest.Raw("id: 2\ndata: b\n\n")),
 		noContent)
 	var got []string
-	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithConstantDelay(0)) {
+	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithNoDelay()) {
 		require.NoError(t, err)
 		got = append(got, ev.Data)
 	}
@@ -41,7 +41,7 @@ func TestEventsYieldsTheFinalError(t *testing.T) {
 	srv := ssetest.NewServer(t, script(ssetest.Raw("data: 1\n\n")), ssetest.Script{Status: 404})
 	var got []string
 	var final error
-	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithConstantDelay(0)) {
+	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithNoDelay()) {
 		if err != nil {
 			final = err
 			assert.Equal(t, sse.Event{}, ev, "an error never comes with an event")

@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -42,8 +43,10 @@ const (
 
 // Option configures a Client. Options copy what they are given: changing
 // a header map or body slice after passing it has no effect on the Client.
-// A zero (or negative) argument selects the option's default, as the
-// package documentation says.
+// Every option follows the package's option rule (see the package
+// documentation): zero keeps the default, a negative number turns the
+// setting off where it can be off, and NewClient refuses a value out of
+// range with an error matching ErrInvalidOption.
 type Option func(*config)
 
 // RequestHook edits a request before it is sent, for example to set a
@@ -81,6 +84,38 @@ type config struct {
 	logger           *slog.Logger
 	clock            Clock
 	transport        Transport
+	err              error // the first option out of range
+}
+
+// refuse records that option was given v, out of its range rng; NewClient
+// returns the first such error.
+func (cfg *config) refuse(option string, v any, rng string) {
+	if cfg.err == nil {
+		cfg.err = fmt.Errorf("%w: %s(%v) is out of range: %s", ErrInvalidOption, option, v, rng)
+	}
+}
+
+// notOff applies the option rule to a duration that cannot be off: zero
+// keeps *dst, a positive d replaces it, a negative one is refused.
+func (cfg *config) notOff(option string, d time.Duration, dst *time.Duration) {
+	switch {
+	case d > 0:
+		*dst = d
+	case d < 0:
+		cfg.refuse(option, d, fmt.Sprintf("0 for the default (%v), or more; it cannot be off", *dst))
+	}
+}
+
+// applyOptions returns the default configuration with opts applied (nil
+// ones are skipped), and the first option error.
+func applyOptions(opts []Option) (config, error) {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	return cfg, cfg.err
 }
 
 func defaultConfig() config {
@@ -137,21 +172,32 @@ func WithHTTPClient(c *http.Client) Option {
 // WithHeader adds a header sent with every request. Accept, Cache-Control
 // and Last-Event-ID are set by the Client and cannot be overridden: a
 // Last-Event-ID given here is never sent (use WithLastEventID), and
-// Referer is never sent.
+// Referer is never sent. An empty key adds nothing.
 func WithHeader(key, value string) Option {
-	return func(cfg *config) { cfg.header.Add(key, value) }
+	return func(cfg *config) {
+		if key != "" {
+			cfg.header.Add(key, value)
+		}
+	}
 }
 
 // WithMethod sets the request method (default GET), for servers that
 // stream in answer to POST, REPORT and the like.
 func WithMethod(method string) Option {
-	return func(cfg *config) { cfg.method = method }
+	return func(cfg *config) {
+		if method != "" {
+			cfg.method = method
+		}
+	}
 }
 
 // WithBody sets a request body, re-sent in full on every attempt. Set its
-// Content-Type with WithHeader.
+// Content-Type with WithHeader. A nil body keeps the default: none.
 func WithBody(body []byte) Option {
-	b := append([]byte(nil), body...)
+	if body == nil {
+		return func(*config) {}
+	}
+	b := append([]byte{}, body...)
 	return func(cfg *config) { cfg.body, cfg.hasBody = b, true }
 }
 
@@ -186,7 +232,8 @@ func WithLastEventID(id string) Option {
 // WithIdleTimeout drops and re-establishes a connection when no bytes at
 // all arrive for d while the Client waits for them, heartbeats and comments
 // included; the time waiting for response headers counts too, and so does
-// reading the body of an error response. Zero, the default, disables it.
+// reading the body of an error response. By default, and for a negative
+// d, there is none.
 func WithIdleTimeout(d time.Duration) Option {
 	return func(cfg *config) { cfg.idleTimeout = max(d, 0) }
 }
@@ -195,10 +242,14 @@ func WithIdleTimeout(d time.Duration) Option {
 // lines as received, which is also the longest line accepted (default
 // DefaultMaxEventSize; see Decoder.SetMaxEventSize). A larger event
 // reaches Handler.HandleError as an *EventTooLargeError and is skipped.
+// The limit cannot be off: NewClient refuses a negative n.
 func WithMaxEventSize(n int) Option {
 	return func(cfg *config) {
-		if n > 0 {
+		switch {
+		case n > 0:
 			cfg.maxEventSize = n
+		case n < 0:
+			cfg.refuse("WithMaxEventSize", n, fmt.Sprintf("0 for the default (%d), or more; it cannot be off", DefaultMaxEventSize))
 		}
 	}
 }
@@ -222,22 +273,23 @@ func WithBackOff(newBackOff func() BackOff) Option {
 
 // WithInitialDelay sets the first step of the default backoff policy
 // (default DefaultInitialDelay), keeping the rest of it. It has no effect
-// together with WithBackOff.
+// together with WithBackOff. NewClient refuses a negative d.
 func WithInitialDelay(d time.Duration) Option {
-	return func(cfg *config) {
-		if d > 0 {
-			cfg.initialDelay = d
-		}
-	}
+	return func(cfg *config) { cfg.notOff("WithInitialDelay", d, &cfg.initialDelay) }
 }
 
 // WithResponseHeaderTimeout bounds the wait for response headers (default
 // DefaultResponseHeaderTimeout). An attempt that waits longer fails with
-// ErrResponseHeaderTimeout, counts as a failed attempt and is retried.
+// ErrResponseHeaderTimeout, counts as a failed attempt and is retried. A
+// negative d turns it off: the wait is bounded by the context and the
+// idle timeout only.
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(cfg *config) {
-		if d > 0 {
+		switch {
+		case d > 0:
 			cfg.headerTimeout = d
+		case d < 0:
+			cfg.headerTimeout = 0
 		}
 	}
 }
@@ -251,37 +303,46 @@ func WithStopAtEnd() Option {
 
 // WithConstantDelay makes every reconnection wait exactly d, with no
 // growth, no jitter, and no regard for the server's retry field or
-// Retry-After. Its default, and so the meaning of zero, is no wait at
-// all. Meant for tests.
+// Retry-After. Zero keeps the default delay rule; NewClient refuses a
+// negative d. WithNoDelay reconnects at once. Meant for tests.
 func WithConstantDelay(d time.Duration) Option {
-	return func(cfg *config) { cfg.constant, cfg.constDelay = true, max(d, 0) }
+	return func(cfg *config) {
+		switch {
+		case d > 0:
+			cfg.constant, cfg.constDelay = true, d
+		case d < 0:
+			cfg.refuse("WithConstantDelay", d, "0 for the default delay rule, or more; WithNoDelay for none")
+		}
+	}
+}
+
+// WithNoDelay makes every reconnection start at once, with no regard for
+// the server's retry field or Retry-After: WithConstantDelay with no wait.
+// Meant for tests against a local server.
+func WithNoDelay() Option {
+	return func(cfg *config) { cfg.constant, cfg.constDelay = true, 0 }
 }
 
 // WithHealthyAfter sets how long a connection must stay open to count as
 // healthy (default DefaultHealthyAfter). Only a healthy connection resets
 // the backoff and the give-up counters; a 200 that closes at once does not.
+// NewClient refuses a negative d.
 func WithHealthyAfter(d time.Duration) Option {
-	return func(cfg *config) {
-		if d > 0 {
-			cfg.healthyAfter = d
-		}
-	}
+	return func(cfg *config) { cfg.notOff("WithHealthyAfter", d, &cfg.healthyAfter) }
 }
 
 // WithMaxDelay caps the delays the server can ask for through its retry
 // field and Retry-After headers (default DefaultMaxDelay). A request above
-// it reaches Handler.HandleError as a *DelayClampedError.
+// it reaches Handler.HandleError as a *DelayClampedError. The cap cannot
+// be off: NewClient refuses a negative d.
 func WithMaxDelay(d time.Duration) Option {
-	return func(cfg *config) {
-		if d > 0 {
-			cfg.maxDelay = d
-		}
-	}
+	return func(cfg *config) { cfg.notOff("WithMaxDelay", d, &cfg.maxDelay) }
 }
 
 // WithGiveUp ends Connect with a *GiveUpError after attempts consecutive
-// attempts, or after the time d, without a healthy connection. Zero
-// disables either limit; by default the Client never gives up.
+// attempts, or after the time d, without a healthy connection. By
+// default the Client never gives up: zero keeps that default for either
+// limit, and a negative value turns it off.
 func WithGiveUp(attempts int, d time.Duration) Option {
 	return func(cfg *config) { cfg.maxAttempts, cfg.maxUnhealthy = max(attempts, 0), max(d, 0) }
 }

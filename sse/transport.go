@@ -26,7 +26,13 @@ const (
 
 // WithTransport chooses the HTTP path (default TransportAuto).
 func WithTransport(t Transport) Option {
-	return func(cfg *config) { cfg.transport = t }
+	return func(cfg *config) {
+		if t < TransportAuto || t > TransportNetHTTP {
+			cfg.refuse("WithTransport", int(t), "TransportAuto (0, the default), TransportHTTP1 or TransportNetHTTP")
+			return
+		}
+		cfg.transport = t
+	}
 }
 
 // autoTransport is what TransportAuto resolves to when the lean path can

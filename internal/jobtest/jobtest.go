@@ -25,7 +25,7 @@ func Fake(tb testing.TB, routes bookstrack.Routes, opts ...bookstracktest.Option
 	return srv, []bookstrack.Option{
 		bookstrack.WithBaseURL(srv.URL),
 		bookstrack.WithRoutes(routes),
-		bookstrack.WithStreamOptions(sse.WithConstantDelay(0)),
+		bookstrack.WithStreamOptions(sse.WithNoDelay()),
 	}
 }
 

@@ -57,7 +57,7 @@ func TestA429IsCountedByType(t *testing.T) {
 	)
 	st := ssestats.New()
 	var se *sse.StatusError
-	require.ErrorAs(t, receive(t, connect(t, srv, st.Observer("scans"), sse.WithConstantDelay(0))), &se)
+	require.ErrorAs(t, receive(t, connect(t, srv, st.Observer("scans"), sse.WithNoDelay())), &se)
 
 	f := st.Snapshot().Streams["scans"]
 	assert.Equal(t, ssestats.Errors{TooManyRequests: 1, Server: 1, NotFound: 1}, f.Errors)
@@ -121,7 +121,7 @@ func TestOneObserverServesClientsRunningAtOnce(t *testing.T) {
 	obs := st.Observer("scans")
 	var dones []<-chan error
 	for range clients {
-		dones = append(dones, connect(t, srv, obs, sse.WithConstantDelay(0), sse.WithStopAtEnd()))
+		dones = append(dones, connect(t, srv, obs, sse.WithNoDelay(), sse.WithStopAtEnd()))
 	}
 	for _, d := range dones {
 		require.NoError(t, receive(t, d))
