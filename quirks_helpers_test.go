@@ -374,13 +374,13 @@ func (f *fixture) goWatch(watch watchFunc, job bookstrack.Job) *watchRun {
 
 // goUpdates is goWatch for the Updates iterator: each progress it yields
 // goes to the recorder, and its error ends the run.
-func (f *fixture) goUpdates(updates func(context.Context, bookstrack.Job, ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error], job bookstrack.Job) *watchRun {
+func (f *fixture) goUpdates(updates func(context.Context, bookstrack.Job, bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error], job bookstrack.Job) *watchRun {
 	run := &watchRun{job: job, rec: newRecorder(), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(f.ctx)
 	progress := run.rec.handlers().Progress
 	go func() {
 		defer close(run.done)
-		for p, err := range updates(ctx, job) {
+		for p, err := range updates(ctx, job, bookstrack.Handlers{}) {
 			if err != nil {
 				run.err = err
 				return

@@ -91,7 +91,7 @@ func TestUpdatesIterator(t *testing.T) {
 	require.NoError(t, err)
 	var last bookstrack.Progress
 	n := 0
-	for p, err := range c.Updates(ctx, job) {
+	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) {
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, p.Fraction, last.Fraction)
 		last = p
@@ -110,7 +110,7 @@ func TestUpdatesBreakStopsTheWatch(t *testing.T) {
 	job, err := c.Start(ctx, strings.NewReader(library()))
 	require.NoError(t, err)
 	n := 0
-	for _, err := range c.Updates(ctx, job) {
+	for _, err := range c.Updates(ctx, job, bookstrack.Handlers{}) {
 		require.NoError(t, err)
 		n++
 		break

@@ -66,7 +66,7 @@ func ExampleClient_Updates() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for p, err := range c.Updates(ctx, job) {
+	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) {
 		if err != nil {
 			log.Fatal(err) // *bookstrack.JobFailedError, bookstrack.ErrUnauthorized, ...
 		}

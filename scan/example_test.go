@@ -24,7 +24,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	for p, err := range c.Updates(ctx, job) {
+	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) {
 		if err != nil {
 			fmt.Println("scan failed:", err)
 			return

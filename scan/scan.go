@@ -5,7 +5,7 @@
 //
 //	c, err := scan.NewClient(bookstrack.WithBaseURL(url))
 //	job, err := c.Start(ctx, photo1, photo2)
-//	for p, err := range c.Updates(ctx, job) { ... scan.StageOf(p) ... }
+//	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) { ... scan.StageOf(p) ... }
 //	res, err := c.Results(ctx, job.ID)
 package scan
 
@@ -88,12 +88,12 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 }
 
 // Updates is Watch as an iterator: each progress update, the last one
-// completed, or a final error. The Error and Completed callbacks of h,
-// when given, receive the problems that do not end the watch and the
+// completed, or a final error. Its zero h calls nothing; h.Error and
+// h.Completed receive the problems that do not end the watch and the
 // completion (its results expiry and last event ID); h.Progress is not
-// called.
-func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
-	return c.jobs.Updates(ctx, job, h...)
+// called, since the iterator yields the progress.
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
+	return c.jobs.Updates(ctx, job, h)
 }
 
 // Status reads the scan's status from the status route (the start

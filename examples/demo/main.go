@@ -230,7 +230,7 @@ func (d *demo) scan(ctx context.Context, photos [][]byte) (string, error) {
 	}
 	fmt.Fprintf(d.out, "started scan %s (%d photos)\n", job.ID, len(photos))
 	bar := d.newBar("scan")
-	for p, err := range c.Updates(ctx, job) {
+	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) {
 		if err != nil {
 			bar.done()
 			return "", err

@@ -46,7 +46,7 @@ func TestClientRefusesAJobOfAnotherKindOrABadID(t *testing.T) {
 	}
 
 	var got []error
-	for p, err := range c.Updates(ctx, bookstrack.Job{ID: jobID, Kind: bookstrack.KindEnrichment}) {
+	for p, err := range c.Updates(ctx, bookstrack.Job{ID: jobID, Kind: bookstrack.KindEnrichment}, bookstrack.Handlers{}) {
 		assert.Zero(t, p)
 		got = append(got, err)
 	}

@@ -63,18 +63,15 @@ func (c *Client) Watch(ctx context.Context, job bookstrack.Job, h bookstrack.Han
 }
 
 // Updates is Watch as an iterator of progress: every delivered Progress,
-// the last with the completed status, or one final error. The Error and
-// Completed callbacks of h, when given, receive the non-fatal problems
-// and the completion (h.Progress is not called: the iterator yields it).
-func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h ...bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
+// the last with the completed status, or one final error. The
+// Error and Completed of h are called as by Watch; h.Progress is not (the
+// iterator yields the progress).
+func (c *Client) Updates(ctx context.Context, job bookstrack.Job, h bookstrack.Handlers) iter.Seq2[bookstrack.Progress, error] {
 	return func(yield func(bookstrack.Progress, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		stopped := false
-		var hs bookstrack.Handlers
-		for _, x := range h {
-			hs.Error, hs.Completed = x.Error, x.Completed
-		}
+		hs := bookstrack.Handlers{Error: h.Error, Completed: h.Completed}
 		hs.Progress = func(p bookstrack.Progress) {
 			if !stopped && !yield(p, nil) {
 				stopped = true
