@@ -18,9 +18,32 @@
 // Every error is typed for errors.Is and errors.As: *APIError (with the
 // status, code, detail, field errors and request id of either error body
 // format), *RateLimitError (with the wait to honour), ErrUnauthorized,
-// ErrNotFound, ErrResultsUnavailable and ErrResultsExpired,
-// *JobFailedError, ErrJobNotFound, *EventError for a malformed event,
-// *InputError for input refused before upload.
+// the not-found errors below, *JobFailedError, *EventError for a
+// malformed event, *InputError for input refused before upload.
+//
+// # Not found
+//
+// Which of the not-found errors an error matches depends on the route,
+// and each says what the caller can do:
+//
+//	route (call)                   answer               matches
+//	start (Start)                  404                  ErrNotFound
+//	status (Status, polling)       404                  ErrNotFound, ErrJobNotFound
+//	cancel (Cancel)                404                  ErrNotFound, ErrJobNotFound
+//	stream (Watch, Updates)        404                  ErrNotFound, ErrJobNotFound
+//	stream (Watch, Updates)        JOB_NOT_FOUND event  ErrJobNotFound (a *StreamError)
+//	results (Results)              404                  ErrNotFound, ErrResultsUnavailable
+//	results (Results), after TTL   404                  ErrNotFound, ErrResultsUnavailable, ErrResultsExpired
+//	status, cancel on V2 routes    no request           ErrNoRoute
+//
+// ErrNotFound alone (a 404 of a start route) means the base URL or the
+// route set is wrong. ErrJobNotFound means the job id is unknown, or its
+// state expired: start the job again. ErrResultsUnavailable means the results route has nothing now: the job
+// is unknown, still running, or its results expired (the server does not
+// say which); Status tells. ErrResultsExpired is ErrResultsUnavailable
+// when this client saw the job complete longer ago than the results TTL
+// (WithResultsTTL): run the job again. ErrNoRoute means the route set has
+// no such route: use another call, or V3.
 //
 // # Options
 //

@@ -9,7 +9,8 @@ import (
 )
 
 var (
-	// ErrNotFound matches an *APIError with status 404, on any route.
+	// ErrNotFound matches an *APIError with status 404, on any route (see
+	// "Not found" in the package documentation).
 	ErrNotFound = errors.New("bookstrack: not found")
 
 	// ErrUnauthorized matches an *APIError with status 401 or 403: a
@@ -39,7 +40,8 @@ var (
 	// ErrJobNotFound is returned by Watch when the stream says the job is
 	// unknown (JOB_NOT_FOUND), and matches an *APIError with status 404 on
 	// the routes where a 404 means that: status, cancel and stream (a 404
-	// of the results route does not match it).
+	// of the results route does not match it; see "Not found" in the
+	// package documentation).
 	ErrJobNotFound = errors.New("bookstrack: job not found")
 
 	// ErrNoRoute is returned, without a request, by a call the route set
