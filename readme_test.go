@@ -2,6 +2,8 @@ package bookstrack_test
 
 import (
 	"context"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,6 +89,20 @@ func TestREADMEGoBlocksAreInTheFilesTheyName(t *testing.T) {
 		if err != nil {
 			t.Errorf("README.md line %d: the Go block %q names %s: %v", b.line, first, b.file, err)
 			continue
+		}
+		// A newcomer copies the block and the imports of its file: none may
+		// be internal to the module.
+		if f, err := parser.ParseFile(token.NewFileSet(), b.file, src, parser.ImportsOnly); err != nil {
+			t.Errorf("README.md line %d: %s: %v", b.line, b.file, err)
+		} else {
+			for _, imp := range f.Imports {
+				if strings.Contains(imp.Path.Value, "/internal/") {
+					t.Errorf("README.md line %d: the Go block %q is in %s, which imports %s: a user cannot", b.line, first, b.file, imp.Path.Value)
+				}
+			}
+		}
+		if strings.Contains(b.code, "/internal/") || strings.Contains(b.code, "jobtest.") {
+			t.Errorf("README.md line %d: the Go block %q uses a package internal to the module", b.line, first)
 		}
 		// Whole lines only: a block is not found inside longer lines.
 		file := "\n" + string(src)

@@ -33,6 +33,7 @@ type config struct {
 	enrichmentBatch int
 	quirks          Quirks
 	wrapListener    func(net.Listener) net.Listener
+	stepped         bool
 }
 
 func defaultConfig() config {
@@ -65,6 +66,22 @@ func WithClock(c sse.Clock) Option {
 		cfg.clock = c
 	}
 }
+
+// WithSteppedClock runs the Server on a fake clock of its own (starting
+// at 2026-11-26 12:00 UTC) that the Server advances by one step interval whenever
+// at least three timers wait on it: with one job, its next step and an
+// open stream's heartbeat and timeout. A job so moves only while a stream
+// of it is open, every update of a job watched from its start reaches the
+// stream, and a watch receives the same events on every run, without a
+// sleep: for examples and golden tests that have no clock to drive. It
+// replaces WithClock; clients must not be given the Server's clock (their
+// own durations are real). Close stops the stepping.
+func WithSteppedClock() Option {
+	return func(cfg *config) { cfg.stepped = true }
+}
+
+// steppedStart is the time at which the clock of WithSteppedClock starts.
+var steppedStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // WithStepInterval sets the time between two updates of a simulated job
 // (default DefaultStepInterval, 100ms). d <= 0 restores the default.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go/sse"
+	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
 // Server is a fake BooksTrack API listening on loopback. Make one with New
@@ -34,6 +35,7 @@ type Server struct {
 	served    chan struct{} // closed when Serve has returned
 	closeOnce sync.Once
 	handlers  sync.WaitGroup
+	stopSteps func() // ends the stepping of WithSteppedClock; nil without it
 
 	mu             sync.Mutex
 	closed         bool
@@ -56,6 +58,11 @@ func New(opts ...Option) *Server {
 	}
 	if err := cfg.quirks.check(); err != nil {
 		panic(err)
+	}
+	var stepped *ssetest.Clock
+	if cfg.stepped {
+		stepped = ssetest.NewClock(steppedStart)
+		cfg.clock = stepped
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -89,7 +96,28 @@ func New(opts ...Option) *Server {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)
 	}()
+	if stepped != nil {
+		s.stopSteps = stepClock(stepped, cfg.stepInterval)
+	}
 	return s
+}
+
+// stepClock advances clk by d whenever at least three timers wait on it (see
+// WithSteppedClock), until the returned stop is called; stop returns once
+// the stepping goroutine has.
+func stepClock(clk *ssetest.Clock, d time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for clk.WaitPending(ctx, 3) == nil {
+			clk.Advance(d)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // NewServer starts a Server with New and closes it when tb's test and its
@@ -113,6 +141,9 @@ func (s *Server) Client() *http.Client { return s.client }
 // more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		if s.stopSteps != nil {
+			s.stopSteps()
+		}
 		s.mu.Lock()
 		s.closed = true
 		// Unblock handlers reading a request body from a stalled client,

@@ -9,7 +9,6 @@ import (
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/bookstracktest"
 	"github.com/bookstrack/bookstrack-go/enrichment"
-	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 )
 
 func Example() {
@@ -55,8 +54,8 @@ func Example() {
 // for-range loop, read its results.
 func ExampleClient_Updates() {
 	ctx := context.Background()
-	srv, stop := jobtest.Stepped() // the fake API; use the real base URL in production
-	defer stop()
+	srv := bookstracktest.New(bookstracktest.WithSteppedClock()) // the fake API; use the real base URL in production
+	defer srv.Close()
 
 	c, err := enrichment.NewClient(bookstrack.WithBaseURL(srv.URL))
 	if err != nil {

@@ -92,28 +92,3 @@ func Paths(srv *bookstracktest.Server) []string {
 	}
 	return out
 }
-
-// Stepped starts a fake API on a fake clock that a goroutine advances by
-// one step interval whenever a job and an open stream wait on it (three
-// timers: the job's next step, the stream's heartbeat and timeout). Every
-// update of a job watched from its start so reaches an open stream, and a
-// watch receives the same events on every run: examples, which have no
-// testing.TB, print them. Clients must not be given the clock. stop ends
-// the goroutine, then closes the server.
-func Stepped(opts ...bookstracktest.Option) (srv *bookstracktest.Server, stop func()) {
-	clk := ssetest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	srv = bookstracktest.New(append(opts, bookstracktest.WithClock(clk))...)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for clk.WaitPending(ctx, 3) == nil {
-			clk.Advance(bookstracktest.DefaultStepInterval)
-		}
-	}()
-	return srv, func() {
-		cancel()
-		<-done
-		srv.Close()
-	}
-}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/bookstrack/bookstrack-go"
+	"github.com/bookstrack/bookstrack-go/bookstracktest"
 	"github.com/bookstrack/bookstrack-go/csvimport"
-	"github.com/bookstrack/bookstrack-go/internal/jobtest"
 	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
@@ -18,8 +18,8 @@ import (
 // results fetches, checked against the iOS plan's objectives.
 func Example() {
 	ctx := context.Background()
-	srv, stop := jobtest.Stepped() // the fake API; use the real base URL in production
-	defer stop()
+	srv := bookstracktest.New(bookstracktest.WithSteppedClock()) // the fake API; use the real base URL in production
+	defer srv.Close()
 
 	st := ssestats.New()
 	c, err := csvimport.NewClient(bookstrack.WithBaseURL(srv.URL),
