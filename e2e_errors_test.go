@@ -50,7 +50,7 @@ func TestA404MatchesErrJobNotFoundOnlyOnTheRoutesWhereItMeansThat(t *testing.T) 
 // but the stream's response-header (30 s), error-body (10 s) and idle
 // (75 s) timeouts and the watch's stall timeout (15 min).
 func backoff(d time.Duration) bool {
-	return d != sse.DefaultResponseHeaderTimeout && d != sse.DefaultErrorBodyTimeout && d != 75*time.Second && d != 15*time.Minute
+	return d != 30*time.Second && d != 10*time.Second && d != 75*time.Second && d != 15*time.Minute
 }
 
 func TestAWatchThatGivesUpOnAnAPIErrorPrintsThatFailureOnce(t *testing.T) {

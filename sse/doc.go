@@ -47,8 +47,8 @@
 // # Bounds
 //
 // Nothing waits for ever by default: the response headers must arrive
-// within DefaultResponseHeaderTimeout (WithResponseHeaderTimeout), the
-// body of an error response is read for at most DefaultErrorBodyTimeout
+// within 30 seconds (WithResponseHeaderTimeout), the
+// body of an error response is read for at most 10 seconds
 // and 4 KiB, and with WithIdleTimeout every read (error bodies included)
 // must see a byte within the idle timeout.
 //

@@ -130,10 +130,10 @@ func (o *Observer) reconnect(i ReconnectInfo) {
 	}
 }
 
-// JoinObservers returns an Observer that tells each of obs, in order, of
+// joinObservers returns an Observer that tells each of obs, in order, of
 // every callback it is given: a Client's metrics and its logs, say. A
 // field of the result is nil when that field is nil in every one of obs.
-func JoinObservers(obs ...Observer) Observer {
+func joinObservers(obs ...Observer) Observer {
 	var j Observer
 	for _, o := range obs {
 		j.Attempt = join(j.Attempt, o.Attempt)

@@ -10,35 +10,33 @@ import (
 )
 
 // BackOff is a backoff policy: NextBackOff returns how long to wait before
-// the next attempt, or Stop to give up, and Reset starts over. Policies of
+// the next attempt, or a negative duration (backoff.Stop) to give up, and
+// Reset starts over. Policies of
 // github.com/cenkalti/backoff (v4 and v5) satisfy it as they are.
 type BackOff interface {
 	NextBackOff() time.Duration
 	Reset()
 }
 
-// Stop is what BackOff.NextBackOff returns to end Connect with a
-// *GiveUpError. Any negative duration has the same effect.
-const Stop time.Duration = -1
-
 // Defaults of a Client's configuration.
 const (
-	// DefaultInitialDelay is the first backoff step of the default policy.
-	DefaultInitialDelay = time.Second
 	// DefaultMaxBackOff caps the backoff of the default policy.
 	DefaultMaxBackOff = 30 * time.Second
-	// DefaultMaxDelay caps the delays a server can ask for, through its
-	// retry field or a Retry-After header.
-	DefaultMaxDelay = 10 * time.Minute
 	// DefaultHealthyAfter is how long a connection must stay open before
 	// the backoff and the give-up counters start over.
 	DefaultHealthyAfter = 30 * time.Second
-	// DefaultResponseHeaderTimeout bounds the wait for response headers;
+
+	// defaultInitialDelay is the first backoff step of the default policy.
+	defaultInitialDelay = time.Second
+	// defaultMaxDelay caps the delays a server can ask for, through its
+	// retry field or a Retry-After header.
+	defaultMaxDelay = 10 * time.Minute
+	// defaultResponseHeaderTimeout bounds the wait for response headers;
 	// an attempt that takes longer fails with ErrResponseHeaderTimeout.
-	DefaultResponseHeaderTimeout = 30 * time.Second
-	// DefaultErrorBodyTimeout bounds the time spent reading the body of a
+	defaultResponseHeaderTimeout = 30 * time.Second
+	// defaultErrorBodyTimeout bounds the time spent reading the body of a
 	// response that does not open a stream, whatever the server does.
-	DefaultErrorBodyTimeout = 10 * time.Second
+	defaultErrorBodyTimeout = 10 * time.Second
 )
 
 // Option configures a Client. Options copy what they are given: changing
@@ -49,12 +47,8 @@ const (
 // range with an error matching ErrInvalidOption.
 type Option func(*config)
 
-// RequestHook edits a request before it is sent, for example to set a
-// fresh token. It is called before every attempt with refresh false, and
-// once more with refresh true after a 401 response, after which the request
-// is sent again at once; a second 401 ends Connect. An error from the hook
-// ends Connect, wrapped.
-type RequestHook func(req *http.Request, refresh bool) error
+// requestHook edits a request before it is sent (WithRequestHook).
+type requestHook = func(req *http.Request, refresh bool) error
 
 type config struct {
 	httpClient       *http.Client
@@ -65,7 +59,7 @@ type config struct {
 	bearer           string
 	queryParam       string
 	queryToken       string
-	hook             RequestHook
+	hook             requestHook
 	lastEventID      string
 	idleTimeout      time.Duration
 	maxEventSize     int
@@ -124,11 +118,11 @@ func defaultConfig() config {
 		header:           http.Header{},
 		method:           http.MethodGet,
 		maxEventSize:     DefaultMaxEventSize,
-		initialDelay:     DefaultInitialDelay,
-		headerTimeout:    DefaultResponseHeaderTimeout,
-		errorBodyTimeout: DefaultErrorBodyTimeout,
+		initialDelay:     defaultInitialDelay,
+		headerTimeout:    defaultResponseHeaderTimeout,
+		errorBodyTimeout: defaultErrorBodyTimeout,
 		healthyAfter:     DefaultHealthyAfter,
-		maxDelay:         DefaultMaxDelay,
+		maxDelay:         defaultMaxDelay,
 		logger:           slog.New(discardHandler{}),
 		clock:            SystemClock,
 	}
@@ -216,9 +210,12 @@ func WithQueryToken(param, token string) Option {
 	return func(cfg *config) { cfg.queryParam, cfg.queryToken = param, token }
 }
 
-// WithRequestHook sets a hook that edits each request before it is sent;
-// see RequestHook.
-func WithRequestHook(h RequestHook) Option {
+// WithRequestHook sets a hook h that edits each request before it is
+// sent, for example to set a fresh token. h is called before every
+// attempt with refresh false, and once more with refresh true after a 401
+// response, after which the request is sent again at once; a second 401
+// ends Connect. An error from h ends Connect, wrapped.
+func WithRequestHook(h func(req *http.Request, refresh bool) error) Option {
 	return func(cfg *config) { cfg.hook = h }
 }
 
@@ -256,9 +253,10 @@ func WithMaxEventSize(n int) Option {
 
 // WithBackOff sets the backoff policy used while the server has sent no
 // retry field. newBackOff is called once per call to Connect; its
-// result's NextBackOff gives each delay (Stop, or any negative value, ends
-// Connect as a give-up) and Reset is called after a healthy connection.
-// The default is exponential from DefaultInitialDelay (see
+// result's NextBackOff gives each delay (a negative value, such as
+// backoff.Stop, ends Connect as a give-up) and Reset is called after a
+// healthy connection.
+// The default is exponential from 1 second (see
 // WithInitialDelay), doubling, with ±50% jitter, up to DefaultMaxBackOff,
 // with no cap on the elapsed time. The package documentation has the
 // whole delay rule.
@@ -272,14 +270,14 @@ func WithBackOff(newBackOff func() BackOff) Option {
 }
 
 // WithInitialDelay sets the first step of the default backoff policy
-// (default DefaultInitialDelay), keeping the rest of it. It has no effect
+// (default 1 second), keeping the rest of it. It has no effect
 // together with WithBackOff. NewClient refuses a negative d.
 func WithInitialDelay(d time.Duration) Option {
 	return func(cfg *config) { cfg.notOff("WithInitialDelay", d, &cfg.initialDelay) }
 }
 
 // WithResponseHeaderTimeout bounds the wait for response headers (default
-// DefaultResponseHeaderTimeout). An attempt that waits longer fails with
+// 30 seconds). An attempt that waits longer fails with
 // ErrResponseHeaderTimeout, counts as a failed attempt and is retried. A
 // negative d turns it off: the wait is bounded by the context and the
 // idle timeout only.
@@ -332,7 +330,7 @@ func WithHealthyAfter(d time.Duration) Option {
 }
 
 // WithMaxDelay caps the delays the server can ask for through its retry
-// field and Retry-After headers (default DefaultMaxDelay). A request above
+// field and Retry-After headers (default 10 minutes). A request above
 // it reaches Handler.HandleError as a *DelayClampedError. The cap cannot
 // be off: NewClient refuses a negative d.
 func WithMaxDelay(d time.Duration) Option {
@@ -355,10 +353,10 @@ func WithObserver(o Observer) Option {
 
 // WithAddedObserver adds o to the Observer that the options before it
 // set (WithObserver, WithAddedObserver): each is told of every callback,
-// the earlier first (JoinObservers). A WithObserver after it replaces
+// the earlier first. A WithObserver after it replaces
 // them all.
 func WithAddedObserver(o Observer) Option {
-	return func(cfg *config) { cfg.observer = JoinObservers(cfg.observer, o) }
+	return func(cfg *config) { cfg.observer = joinObservers(cfg.observer, o) }
 }
 
 // WithLogger sets the logger for connection life events (default: none).
