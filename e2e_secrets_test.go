@@ -40,7 +40,7 @@ func TestAStreamURLOnAnotherOriginIsRefusedWithATypedErrorAndNoRequest(t *testin
 	require.NoError(t, err)
 
 	_, err = c.Watch(ctx, job, bookstrack.Handlers{})
-	require.ErrorIs(t, err, bookstrack.ErrCrossOrigin)
+	require.ErrorAs(t, err, new(*bookstrack.OriginError))
 	var oe *bookstrack.OriginError
 	require.True(t, errors.As(err, &oe), "got %v", err)
 	assert.Equal(t, other.URL+"/v3/jobs/imports/"+scriptedJobID+"/stream", oe.URL, "the URL without its query")

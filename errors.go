@@ -18,9 +18,6 @@ var (
 	// watching stops at once instead of retrying.
 	ErrUnauthorized = errors.New("bookstrack: unauthorized")
 
-	// ErrRateLimited matches every *RateLimitError.
-	ErrRateLimited = errors.New("bookstrack: rate limited")
-
 	// ErrInvalidRequest matches an *APIError with status 400 or 422.
 	ErrInvalidRequest = errors.New("bookstrack: invalid request")
 
@@ -52,9 +49,6 @@ var (
 	// response-header timeout (WithResponseHeaderTimeout).
 	ErrTimeout = errors.New("bookstrack: no response in time")
 
-	// ErrCrossOrigin matches an *OriginError.
-	ErrCrossOrigin = errors.New("bookstrack: URL on another origin")
-
 	// ErrJobCanceled matches a *JobFailedError for a canceled job.
 	ErrJobCanceled = errors.New("bookstrack: job canceled")
 
@@ -62,9 +56,6 @@ var (
 	// the stall timeout (WithStallTimeout): a server that never sends a
 	// terminal event cannot hang a watch.
 	ErrStalled = errors.New("bookstrack: job stalled")
-
-	// ErrInvalidInput matches every *InputError.
-	ErrInvalidInput = errors.New("bookstrack: invalid input")
 )
 
 // APIError is an error response of the BooksTrack API, read from either
@@ -162,9 +153,6 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%s; retry after %v", e.APIError.Error(), e.RetryAfter)
 }
 
-// Is matches ErrRateLimited.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
-
 // Unwrap returns the *APIError.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
 
@@ -238,8 +226,8 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // InputError reports input refused before anything was sent: too many
-// photos, a file over the size limit, an ISBN that is not one. It matches
-// ErrInvalidInput.
+// photos, a file over the size limit, an ISBN that is not one, an option
+// out of its range (see "Options" in the package documentation).
 type InputError struct {
 	// Field names what was wrong, such as "photos[2]" or "isbns[0]".
 	Field string
@@ -251,9 +239,6 @@ type InputError struct {
 func (e *InputError) Error() string {
 	return fmt.Sprintf("bookstrack: invalid %s: %s", e.Field, e.Reason)
 }
-
-// Is matches ErrInvalidInput.
-func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
 // Op names the call an *APIError comes from.
 type Op string
@@ -270,7 +255,7 @@ const (
 // OriginError refuses a URL the server sent (a job's stream URL) that is
 // on another origin (scheme, host, port) than the configured base URL:
 // the job's token would leak to it. WithCrossOriginStreams follows such a
-// URL without the token instead. It matches ErrCrossOrigin.
+// URL without the token instead.
 type OriginError struct {
 	// URL is the refused URL without its query; Origin is the base URL's
 	// origin.
@@ -281,9 +266,6 @@ type OriginError struct {
 func (e *OriginError) Error() string {
 	return fmt.Sprintf("bookstrack: %s is not on the API's origin %s; the token is not sent there", e.URL, e.Origin)
 }
-
-// Is matches ErrCrossOrigin.
-func (e *OriginError) Is(target error) bool { return target == ErrCrossOrigin }
 
 // StreamError is an error the server sent inside a stream (an `error` or
 // `timeout` event): JOB_NOT_FOUND, STREAM_ERROR, STREAM_TIMEOUT. A

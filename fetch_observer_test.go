@@ -37,6 +37,6 @@ func TestFetchObserverIsNotToldOfAnInvalidJobID(t *testing.T) {
 	called := false
 	c := f.imports(bookstrack.WithFetchObserver(func(bookstrack.FetchInfo) { called = true }), bookstrack.WithFetchObserver(nil))
 	_, err := c.Results(f.ctx, "../etc")
-	require.ErrorIs(t, err, bookstrack.ErrInvalidInput)
+	require.ErrorAs(t, err, new(*bookstrack.InputError))
 	assert.False(t, called, "no request, no fetch")
 }

@@ -157,10 +157,6 @@ type Completion struct {
 	LastEventID string
 }
 
-// ResultsAvailable reports whether the results are expected to be kept
-// at now, a time of the caller's clock.
-func (c Completion) ResultsAvailable(now time.Time) bool { return now.Before(c.ResultsExpireAt) }
-
 // ResultsExpired reports whether the results are expected to have
 // expired by now, a time of the caller's clock; the server decides.
-func (c Completion) ResultsExpired(now time.Time) bool { return !c.ResultsAvailable(now) }
+func (c Completion) ResultsExpired(now time.Time) bool { return !now.Before(c.ResultsExpireAt) }

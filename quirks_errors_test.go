@@ -220,7 +220,7 @@ func TestQuirkBodyStatusDisagrees(t *testing.T) {
 
 			f.srv.InjectRateLimit(bookstracktest.RateLimit{RetryAfter: time.Second})
 			_, err = c.Status(f.ctx, missingJob) // the body says 500
-			assert.ErrorIs(t, err, bookstrack.ErrRateLimited)
+			assert.ErrorAs(t, err, new(*bookstrack.RateLimitError))
 		})
 	}
 }
@@ -247,7 +247,7 @@ func TestQuirkRateLimitRetryAfterSources(t *testing.T) {
 			c := f.imports()
 			f.srv.InjectRateLimit(bookstracktest.RateLimit{RetryAfter: tc.wait, Limit: 60, Remaining: 0, InBody: tc.inBody})
 			_, err := c.Status(f.ctx, missingJob)
-			require.ErrorIs(t, err, bookstrack.ErrRateLimited)
+			require.ErrorAs(t, err, new(*bookstrack.RateLimitError))
 			var rl *bookstrack.RateLimitError
 			require.ErrorAs(t, err, &rl)
 			assert.Equal(t, tc.want, rl.RetryAfter)
@@ -330,7 +330,7 @@ func TestQuirkMalformedJobID(t *testing.T) {
 	for name, call := range calls {
 		for _, id := range []string{"", "42", "not-a-uuid", missingJob + "x", "../../v3/books/enrich", missingJob[:35] + "g"} {
 			err := call(id)
-			assert.ErrorIs(t, err, bookstrack.ErrInvalidInput, "%s(%q)", name, id)
+			assert.ErrorAs(t, err, new(*bookstrack.InputError), "%s(%q)", name, id)
 			var in *bookstrack.InputError
 			assert.True(t, errors.As(err, &in), "%s(%q): %v", name, id, err)
 		}

@@ -126,12 +126,12 @@ func TestQuirkResultsExpireAfterTTL(t *testing.T) {
 	assert.True(t, comp.ResultsExpireAt.Equal(comp.Time.Add(2*time.Hour)))
 
 	f.clk.Advance(comp.Time.Add(2*time.Hour - time.Millisecond).Sub(f.clk.Now()))
-	assert.True(t, comp.ResultsAvailable(f.clk.Now()))
+	assert.False(t, comp.ResultsExpired(f.clk.Now()))
 	_, err := c.Results(f.ctx, job.ID)
 	require.NoError(t, err, "results gone before their TTL")
 
 	f.clk.Advance(time.Millisecond)
-	assert.False(t, comp.ResultsAvailable(f.clk.Now()))
+	assert.True(t, comp.ResultsExpired(f.clk.Now()))
 	assert.True(t, comp.ResultsExpired(f.clk.Now()))
 	before := len(f.requests(http.MethodGet, "/results"))
 	_, err = c.Results(f.ctx, job.ID)

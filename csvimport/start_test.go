@@ -76,10 +76,10 @@ func TestStartRefusesBeforeUpload(t *testing.T) {
 				var ie *bookstrack.InputError
 				require.True(t, errors.As(err, &ie), "want an *InputError, got %T %v", err, err)
 				assert.Equal(t, tt.field, ie.Field)
-				assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+				assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 			} else {
 				assert.True(t, errors.Is(err, tt.wrapped), "%v does not wrap %v", err, tt.wrapped)
-				assert.False(t, errors.Is(err, bookstrack.ErrInvalidInput))
+				assert.False(t, errors.As(err, new(*bookstrack.InputError)))
 			}
 			assert.LessOrEqual(t, r.n, int64(csvimport.MaxFileSize+1), "bytes read")
 			n, _, _ := u.Seen()

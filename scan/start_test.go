@@ -68,7 +68,7 @@ func TestStartRefusesBeforeUpload(t *testing.T) {
 			require.True(t, errors.As(err, &ie), "want an *InputError, got %T %v", err, err)
 			assert.Equal(t, tt.field, ie.Field)
 			assert.NotEmpty(t, ie.Reason)
-			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+			assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 			n, _, _ := u.Seen()
 			assert.Zero(t, n, "the server saw a request")
 		})

@@ -200,10 +200,8 @@ func sentinels(status int) map[error]bool {
 		bookstrack.ErrUnauthorized:   status == 401 || status == 403,
 		bookstrack.ErrNotFound:       status == 404,
 		bookstrack.ErrJobNotFound:    status == 404,
-		bookstrack.ErrRateLimited:    status == 429,
 		// never matched by an API error
 		bookstrack.ErrResultsUnavailable: false,
-		bookstrack.ErrInvalidInput:       false,
 	}
 }
 
@@ -401,7 +399,7 @@ func TestErrorRateLimit(t *testing.T) {
 			for how, err := range map[string]error{"api.Error": direct, "GET": real} {
 				var rl *bookstrack.RateLimitError
 				require.True(t, errors.As(err, &rl), "%s: %T", how, err)
-				assert.True(t, errors.Is(err, bookstrack.ErrRateLimited), how)
+				assert.True(t, errors.As(err, new(*bookstrack.RateLimitError)), how)
 				assert.Equal(t, tt.wait, rl.RetryAfter, "%s: RetryAfter", how)
 				assert.Equal(t, tt.limit, rl.Limit, "%s: Limit", how)
 				assert.Equal(t, tt.remaining, rl.Remaining, "%s: Remaining", how)

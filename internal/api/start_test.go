@@ -321,7 +321,7 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 			var ie *bookstrack.InputError
 			require.True(t, errors.As(err, &ie), "want an *InputError, got %T %v", err, err)
 			assert.Equal(t, "base URL", ie.Field)
-			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+			assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 		})
 	}
 	for _, base := range []string{"" /* the zero value: DefaultBaseURL */, "http://localhost:8080", "https://api.oooefam.net/", "https://api.oooefam.net/prefix/"} {
@@ -362,7 +362,7 @@ func TestCheckID(t *testing.T) {
 			var ie *bookstrack.InputError
 			require.True(t, errors.As(err, &ie), "%T %v", err, err)
 			assert.Equal(t, "job ID", ie.Field)
-			assert.True(t, errors.Is(err, bookstrack.ErrInvalidInput))
+			assert.True(t, errors.As(err, new(*bookstrack.InputError)))
 		})
 	}
 }

@@ -61,7 +61,7 @@ func TestWatchCompletionExpiryIsInTheCallersClock(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 12, 2, 8, 50, 0, 0, time.UTC), o.c.Time)
 	assert.Equal(t, start.Add(50*time.Minute), o.c.ResultsExpireAt, "observed at 12:00, 10 min old, TTL 1 h")
 	assert.Equal(t, time.UnixMilli(1764662400000).UTC(), o.c.Started.UTC())
-	assert.True(t, o.c.ResultsAvailable(start.Add(49*time.Minute)))
+	assert.False(t, o.c.ResultsExpired(start.Add(49*time.Minute)))
 	assert.True(t, o.c.ResultsExpired(start.Add(50*time.Minute)))
 }
 

@@ -106,7 +106,7 @@ func TestEveryRootOptionFollowsTheOptionRule(t *testing.T) {
 
 				_, err = csvimport.NewClient(opt)
 				require.Error(t, err, "NewClient refuses it")
-				assert.ErrorIs(t, err, bookstrack.ErrInvalidInput)
+				assert.ErrorAs(t, err, new(*bookstrack.InputError))
 				assert.Contains(t, err.Error(), tc.name, "the error names the option")
 				assert.Contains(t, err.Error(), "0 for the default", "the error says the range")
 			}
