@@ -9,6 +9,12 @@
 //
 // An import's completion event carries no counts (0 and 0) and no books:
 // the results route is where they are.
+//
+// NewClient takes the bookstrack options, under the module's one option
+// rule: a zero value keeps the default, a negative number turns the
+// setting off where it can be off, and a value out of range makes
+// NewClient fail with a *bookstrack.InputError naming the option and its
+// range.
 package csvimport
 
 import (

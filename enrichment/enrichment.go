@@ -6,6 +6,12 @@
 //	job, err := c.Start(ctx, []string{"978-0-14-143951-8", "0141439513"})
 //	_, err = c.Watch(ctx, job, bookstrack.Handlers{Progress: show})
 //	res, err := c.Results(ctx, job.ID)
+//
+// NewClient takes the bookstrack options, under the module's one option
+// rule: a zero value keeps the default, a negative number turns the
+// setting off where it can be off, and a value out of range makes
+// NewClient fail with a *bookstrack.InputError naming the option and its
+// range.
 package enrichment
 
 import (

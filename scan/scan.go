@@ -7,6 +7,12 @@
 //	job, err := c.Start(ctx, photo1, photo2)
 //	for p, err := range c.Updates(ctx, job, bookstrack.Handlers{}) { ... scan.StageOf(p) ... }
 //	res, err := c.Results(ctx, job.ID)
+//
+// NewClient takes the bookstrack options, under the module's one option
+// rule: a zero value keeps the default, a negative number turns the
+// setting off where it can be off, and a value out of range makes
+// NewClient fail with a *bookstrack.InputError naming the option and its
+// range.
 package scan
 
 import (
