@@ -164,7 +164,9 @@ func WithCrossOriginStreams(follow bool) Option {
 // every 30), giving up after 10 attempts or 5 minutes without a healthy
 // connection. Tests against a fake server typically add
 // sse.WithNoDelay(); sse.WithObserver gives connection metrics
-// (WithStats records them in an ssestats.Stats).
+// (WithStats records them in an ssestats.Stats). NewClient refuses an sse
+// option out of its range, with the sse error in the *InputError's
+// Reason.
 func WithStreamOptions(opts ...sse.Option) Option {
 	opts = append([]sse.Option(nil), opts...)
 	return func(c *settings.Settings) { c.StreamOptions = append(c.StreamOptions, opts...) }

@@ -32,7 +32,7 @@ type Client struct {
 func New(kind bookstrack.Kind, opts []bookstrack.Option) (*Client, error) {
 	cfg, err := settings.New(opts)
 	if oe := (*settings.OptionError)(nil); errors.As(err, &oe) {
-		return nil, &bookstrack.InputError{Field: "option " + oe.Option, Reason: fmt.Sprintf("%v is out of range: %s", oe.Value, oe.Range)}
+		return nil, &bookstrack.InputError{Field: "option " + oe.Option, Reason: oe.Reason()}
 	}
 	ac, err := api.New(&cfg)
 	if err != nil {

@@ -66,7 +66,10 @@ var ruleCases = []ruleCase{
 	},
 	{name: "WithMaxRetryDelay", zero: bookstrack.WithMaxRetryDelay(0), neg: bookstrack.WithMaxRetryDelay(-time.Minute)},
 	{name: "WithCrossOriginStreams", zero: bookstrack.WithCrossOriginStreams(false)},
-	{name: "WithStreamOptions", zero: bookstrack.WithStreamOptions()},
+	{
+		name: "WithStreamOptions", zero: bookstrack.WithStreamOptions(),
+		bad: bookstrack.WithStreamOptions(sse.WithMaxEventSize(-1)), // refused by NewClient, not at the first watch
+	},
 	{name: "WithFetchObserver", zero: bookstrack.WithFetchObserver(nil)},
 	{name: "WithStats", zero: bookstrack.WithStats(nil)},
 	{

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bookstrack/bookstrack-go/sse"
@@ -91,11 +92,19 @@ type OptionError struct {
 	Option string // the option's name, such as "WithPollInterval"
 	Value  any    // what it was given
 	Range  string // what it accepts
+	Err    error  // for WithStreamOptions: the sse option's error, instead of Value and Range
 }
 
-// Error names the option, the value and the range.
-func (e *OptionError) Error() string {
-	return fmt.Sprintf("%s(%v) is out of range: %s", e.Option, e.Value, e.Range)
+// Error names the option and says what is wrong.
+func (e *OptionError) Error() string { return e.Option + ": " + e.Reason() }
+
+// Reason says what is wrong with the option's value: the value and the
+// range, or the error of the sse option it was given.
+func (e *OptionError) Reason() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%v is out of range: %s", e.Value, e.Range)
 }
 
 // New applies opts (nil ones are skipped) to zero Settings and then the
@@ -125,7 +134,7 @@ func New[O ~func(*Settings)](opts []O) (Settings, error) {
 	case s.PollInterval == 0:
 		s.PollInterval = MinPollInterval
 	case s.PollInterval < MinPollInterval:
-		return Settings{}, &OptionError{"WithPollInterval", s.PollInterval, fmt.Sprintf("0 for the default (%v), or at least %v; polling is turned off by WithTimeoutFallback", MinPollInterval, MinPollInterval)}
+		return Settings{}, &OptionError{Option: "WithPollInterval", Value: s.PollInterval, Range: fmt.Sprintf("0 for the default (%v), or at least %v; polling is turned off by WithTimeoutFallback", MinPollInterval, MinPollInterval)}
 	}
 	s.StallTimeout = orOff(s.StallTimeout, DefaultStallTimeout)
 	s.HeaderTimeout = orOff(s.HeaderTimeout, DefaultHeaderTimeout)
@@ -133,13 +142,20 @@ func New[O ~func(*Settings)](opts []O) (Settings, error) {
 	if s.MaxRetryDelay, err = notOff("WithMaxRetryDelay", s.MaxRetryDelay, DefaultMaxRetryDelay); err != nil {
 		return Settings{}, err
 	}
+	// The stream options are checked now, not at the first watch: sse.Read
+	// applies them and yields their error first, without any I/O.
+	for _, err := range sse.Read(strings.NewReader(""), s.StreamOptions...) {
+		if err != nil {
+			return Settings{}, &OptionError{Option: "WithStreamOptions", Err: err}
+		}
+	}
 	switch t := s.ApprovalThreshold; {
 	case t == 0:
 		s.ApprovalThreshold = DefaultApprovalThreshold
 	case t < 0:
 		s.ApprovalThreshold = math.Inf(-1) // off: below every confidence
 	case t > 1 || math.IsNaN(t):
-		return Settings{}, &OptionError{"WithApprovalThreshold", t, fmt.Sprintf("0 for the default (%v), a negative number for off, or up to 1", DefaultApprovalThreshold)}
+		return Settings{}, &OptionError{Option: "WithApprovalThreshold", Value: t, Range: fmt.Sprintf("0 for the default (%v), a negative number for off, or up to 1", DefaultApprovalThreshold)}
 	}
 	return s, nil
 }
@@ -173,7 +189,7 @@ func notOff(option string, d, def time.Duration) (time.Duration, error) {
 	case d == 0:
 		return def, nil
 	case d < 0:
-		return 0, &OptionError{option, d, fmt.Sprintf("0 for the default (%v), or more; it cannot be off", def)}
+		return 0, &OptionError{Option: option, Value: d, Range: fmt.Sprintf("0 for the default (%v), or more; it cannot be off", def)}
 	}
 	return d, nil
 }
