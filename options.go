@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultBaseURL is the hosted BooksTrack API.
-const DefaultBaseURL = settings.DefaultBaseURL
+const DefaultBaseURL = "https://api.oooefam.net"
 
 // Option configures the Client of a job package (csvimport, scan,
 // enrichment), whose NewClient applies it. Options copy what they are

@@ -24,7 +24,8 @@ import (
 	"github.com/bookstrack/bookstrack-go/sse/ssestats"
 )
 
-// DefaultBaseURL is the hosted BooksTrack API (bookstrack.DefaultBaseURL).
+// DefaultBaseURL is the hosted BooksTrack API: bookstrack.DefaultBaseURL,
+// which TestSetValuesAreKeptAndTheLastOptionWins holds equal to it.
 const DefaultBaseURL = "https://api.oooefam.net"
 
 // Defaults of the settings.
