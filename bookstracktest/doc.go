@@ -61,7 +61,9 @@
 // its final event) and each open stream two (heartbeat and timeout).
 // The timer of what comes next is armed before an event is sent, so a
 // test that has read an event can advance the clock at once; WaitStreams
-// tells when a new stream is ready.
+// tells when a new stream is ready. Code with no clock to drive, such as
+// an Example, uses WithSteppedClock: the Server then advances a fake
+// clock of its own while a job and an open stream wait on it.
 //
 // # The stream
 //
