@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/sse"
@@ -23,7 +25,8 @@ const (
 	exitNetwork     = 6   // no connection, no answer in time, stalled job
 	exitNotFound    = 7   // unknown job or route
 	exitServer      = 8   // a server error or an answer that cannot be read
-	exitInterrupted = 130 // Ctrl-C
+	exitInterrupted = 130 // Ctrl-C (SIGINT)
+	exitTerminated  = 143 // SIGTERM
 )
 
 // exitCodesHelp is the exit-code table of the top-level help.
@@ -36,9 +39,12 @@ const exitCodesHelp = `Exit codes:
   4    rate limited: wait the time the message gives and try again
   5    results unavailable or expired (kept about 2 hours after completion)
   6    network: no connection, no answer in time, or the job stalled
-  7    not found: unknown job id or kind, or no such route at --base-url
+  7    not found: unknown job (from every command), or no such route at
+       --base-url
   8    server error, or an answer that cannot be read
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  terminated (SIGTERM)
+  ` + "`bookstrack fake serve`" + ` exits 0 when stopped by either signal.
 `
 
 // usageError is a mistake on the command line or in the input it names.
@@ -48,6 +54,31 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(hint, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// cliError is an error the command has already described: its exit
+// code, what went wrong and what to do.
+type cliError struct {
+	code       int
+	what, hint string
+}
+
+func (e *cliError) Error() string { return e.what }
+
+// signalError is the cause of the context of a run stopped by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "stopped by " + e.sig.String() }
+
+// interruptCode is the exit code of a run stopped through ctx: 143 for
+// SIGTERM, 130 otherwise (SIGINT, or a context canceled without a
+// signal, as tests do).
+func interruptCode(ctx context.Context) int {
+	var se *signalError
+	if errors.As(context.Cause(ctx), &se) && se.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // interruptedError ends a command stopped by Ctrl-C; msg says what became
@@ -63,19 +94,21 @@ type failure struct {
 	what, hint string
 }
 
-// line is the one-line message, secrets removed.
-func (f failure) line(secrets []string) string {
+// line is the one-line message. It is printed as it is: no error of the
+// library or of the command carries the token, so nothing is replaced.
+func (f failure) line() string {
 	s := f.what
 	if f.hint != "" {
 		s += "; " + f.hint
 	}
-	return "bookstrack: " + oneLine(redact(s, secrets))
+	return "bookstrack: " + oneLine(s)
 }
 
 // classify maps err to its exit code, description and advice. baseURL is
 // named in the advice of network errors.
 func classify(err error, baseURL string) failure {
 	var (
+		cli    *cliError
 		usage  *usageError
 		intr   *interruptedError
 		failed *bookstrack.JobFailedError
@@ -88,6 +121,8 @@ func classify(err error, baseURL string) failure {
 		giveUp *sse.GiveUpError
 	)
 	switch {
+	case errors.As(err, &cli):
+		return failure{cli.code, cli.what, cli.hint}
 	case errors.As(err, &usage):
 		return failure{exitUsage, usage.msg, usage.hint}
 	case errors.As(err, &intr):
@@ -113,7 +148,7 @@ func classify(err error, baseURL string) failure {
 	case errors.Is(err, bookstrack.ErrResultsExpired):
 		return failure{exitResults, "the results have expired: " + apiOr(err), "results are kept about 2 hours after a job completes; start the job again"}
 	case errors.Is(err, bookstrack.ErrResultsUnavailable):
-		return failure{exitResults, "no results: " + apiOr(err), "the job is unknown, still running, or its results expired; check with `bookstrack status KIND JOB_ID`"}
+		return failure{exitResults, "no results: " + apiOr(err), "check the job with `bookstrack status KIND JOB_ID`"}
 	case errors.Is(err, bookstrack.ErrUnauthorized):
 		return failure{exitAuth, apiOr(err), "the stream token is missing, wrong or expired (tokens last about 2 hours and cannot be renewed): pass the job's own token with --token or BOOKSTRACK_TOKEN, or start a new job"}
 	case errors.Is(err, bookstrack.ErrJobNotFound):
@@ -173,16 +208,6 @@ func apiOr(err error) string {
 
 // trim is err's text without the library's "bookstrack: " prefixes.
 func trim(err error) string { return strings.ReplaceAll(err.Error(), "bookstrack: ", "") }
-
-// redact replaces every secret in s.
-func redact(s string, secrets []string) string {
-	for _, t := range secrets {
-		if t != "" {
-			s = strings.ReplaceAll(s, t, "[redacted]")
-		}
-	}
-	return s
-}
 
 // oneLine folds s onto one line.
 func oneLine(s string) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,7 +52,8 @@ func TestCtrlCLeavesTheJobRunningAndSaysHowToResume(t *testing.T) {
 	r, started := interrupt(t, srv)
 	line := r.errorLine(t, exitInterrupted)
 	id := started.Job.ID
-	assert.Regexp(t, "^bookstrack: interrupted; job "+id+" goes on on the server: resume with `bookstrack watch import "+id+" --token TOKEN --last-event-id [0-9]+-initial`, or stop it with `bookstrack cancel import "+id+"`$", line)
+	base := regexp.QuoteMeta(srv.URL)
+	assert.Regexp(t, "^bookstrack: interrupted; job "+id+" goes on on the server: resume with `bookstrack watch import "+id+" --token TOKEN --base-url "+base+" --last-event-id [0-9]+-initial` \\(TOKEN is the job's stream token; --state FILE keeps it for you\\), or stop it with `bookstrack cancel import "+id+" --base-url "+base+"`$", line)
 	info, ok := srv.Job(id)
 	require.True(t, ok)
 	assert.Equal(t, bookstracktest.StatusQueued, info.Status, "not canceled")
