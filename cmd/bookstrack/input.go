@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -84,20 +85,13 @@ func readCSV(path string, stdin io.Reader) ([]byte, error) {
 // readPhotos reads the photos of a scan and checks that they are images;
 // the same photo given twice (the same bytes) is sent once.
 func readPhotos(paths []string, stdin io.Reader) ([][]byte, error) {
-	if len(paths) > scan.MaxPhotos {
-		// Even if some were repeats, this many paths is a mistake; say so
-		// before reading them.
-		distinct := map[string]bool{}
-		for _, p := range paths {
-			distinct[p] = true
-		}
-		if len(distinct) > scan.MaxPhotos {
-			return nil, usagef(fmt.Sprintf("a scan takes at most %d photos; scan the others in another job", scan.MaxPhotos), "%d photos given", len(distinct))
-		}
+	limit := fmt.Sprintf("a scan takes at most %d photos; scan the others in another job", scan.MaxPhotos)
+	if len(paths) > 10*scan.MaxPhotos {
+		return nil, usagef(limit, "%d photos given", len(paths)) // not read: too many even with repeats
 	}
 	var photos [][]byte
-	seen := map[string]bool{}
-	total := 0
+	seen := map[[sha256.Size]byte]bool{}
+	distinct, total := 0, 0
 	for _, p := range paths {
 		data, err := readInput(p, stdin, scan.MaxPhotoSize, "photo")
 		if err != nil {
@@ -106,15 +100,23 @@ func readPhotos(paths []string, stdin io.Reader) ([][]byte, error) {
 		if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
 			return nil, usagef("give JPEG, PNG, GIF or WebP photos", "photo %s is not an image (it looks like %s)", p, ct)
 		}
-		if seen[string(data)] {
+		sum := sha256.Sum256(data)
+		if seen[sum] {
 			continue
 		}
-		seen[string(data)] = true
-		total += len(data)
-		photos = append(photos, data)
+		seen[sum] = true
+		distinct++
+		if distinct <= scan.MaxPhotos { // the others are only counted
+			total += len(data)
+			photos = append(photos, data)
+		}
 	}
-	if len(photos) > scan.MaxPhotos {
-		return nil, usagef(fmt.Sprintf("a scan takes at most %d photos; scan the others in another job", scan.MaxPhotos), "%d different photos given", len(photos))
+	if distinct > scan.MaxPhotos {
+		what := "photos"
+		if distinct < len(paths) {
+			what = "different photos"
+		}
+		return nil, usagef(limit, "%d %s given", distinct, what)
 	}
 	if total > scan.MaxPhotosSize {
 		return nil, usagef("the server takes at most "+humanBytes(scan.MaxPhotosSize)+" in all", "the photos are too large together")

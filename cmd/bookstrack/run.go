@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	var intr *interruptedError
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) && !errors.As(err, &intr) {
+	if cause := context.Cause(ctx); cause != nil && (errors.Is(err, context.Canceled) || errors.Is(err, cause)) && !errors.As(err, &intr) {
 		err = &interruptedError{"interrupted before the server answered"}
 	}
 	f := classify(err, s.o.baseURL)
