@@ -221,3 +221,50 @@ func TestFakeIsRefusedWhereItCannotWork(t *testing.T) {
 		assert.Equal(t, "bookstrack: --fake starts a fake API with no jobs, which ends with the command, so "+a[1]+" cannot find a job of it; run `bookstrack fake serve` and pass the URL it prints with --base-url", line)
 	}
 }
+
+// repeats returns the runs of four words that occur more than once in
+// line: a message that says the same thing twice.
+func repeats(line string) []string {
+	words := strings.Fields(strings.NewReplacer(";", " ", ",", " ", ":", " ", "(", " ", ")", " ").Replace(strings.ToLower(line)))
+	seen := map[string]bool{}
+	var twice []string
+	for i := 0; i+4 <= len(words); i++ {
+		g := strings.Join(words[i:i+4], " ")
+		if seen[g] {
+			twice = append(twice, g)
+		}
+		seen[g] = true
+	}
+	return twice
+}
+
+// No error line says the same thing twice (the server's words, then the
+// command's advice repeating them).
+func TestNoErrorLineSaysTheSameThingTwice(t *testing.T) {
+	srv, _ := frozen(t)
+	expired := startEnrichment(t, srv, 1)
+	srv.ExpireToken(expired.ID)
+	running := startEnrichment(t, srv, 1)
+	failed := startEnrichment(t, srv, 1)
+	require.True(t, srv.FailJob(failed.ID, "ENRICHMENT_FAILED", "provider down", true))
+	var lines []string
+	for _, tc := range []struct {
+		code int
+		args []string
+	}{
+		{exitAuth, []string{"watch", "enrich", expired.ID, "--token", expired.Token}},
+		{exitAuth, []string{"watch", "enrich", running.ID, "--token", strings.Repeat("ab", 32)}},
+		{exitAuth, []string{"watch", "enrich", running.ID, "--token", "x"}},
+		{exitNotFound, []string{"results", "enrich", unknownJob}},
+		{exitNotFound, []string{"status", "enrich", unknownJob}},
+		{exitResults, []string{"results", "enrich", running.ID}},
+		{exitJobFailed, []string{"watch", "enrich", failed.ID, "--token", failed.Token}},
+		{exitJobFailed, []string{"results", "enrich", failed.ID}},
+		{exitUsage, []string{"--routes", "v2", "status", "enrich", running.ID}},
+	} {
+		lines = append(lines, cli(t, nil, "", append(tc.args, "--base-url", srv.URL)...).errorLine(t, tc.code))
+	}
+	for _, l := range lines {
+		assert.Empty(t, repeats(l), l)
+	}
+}

@@ -150,7 +150,7 @@ func classify(err error, baseURL string) failure {
 	case errors.Is(err, bookstrack.ErrResultsUnavailable):
 		return failure{exitResults, "no results: " + apiOr(err), "check the job with `bookstrack status KIND JOB_ID`"}
 	case errors.Is(err, bookstrack.ErrUnauthorized):
-		return failure{exitAuth, apiOr(err), "the stream token is missing, wrong or expired (tokens last about 2 hours and cannot be renewed): pass the job's own token with --token or BOOKSTRACK_TOKEN, or start a new job"}
+		return failure{exitAuth, apiOr(err), "pass the job's own token with --token, BOOKSTRACK_TOKEN or --state FILE; a token lasts about 2 hours and cannot be renewed"}
 	case errors.Is(err, bookstrack.ErrJobNotFound):
 		return failure{exitNotFound, "no such job: " + apiOr(err), "check the job id, its kind and --routes"}
 	case errors.Is(err, bookstrack.ErrNoRoute):
