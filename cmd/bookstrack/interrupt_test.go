@@ -79,3 +79,14 @@ func TestCtrlCBeforeAnAnswerExitsInterrupted(t *testing.T) {
 		assert.Equal(t, "bookstrack: interrupted before the server answered", line, a[0])
 	}
 }
+
+// Under --fake the job lives in the command's own fake API: Ctrl-C says
+// it ended with it, rather than that it goes on.
+func TestCtrlCUnderFakeSaysTheJobEndedWithTheFake(t *testing.T) {
+	r := start(t, nil, args([]string{"--fake", "--fake-step", "1h", "enrich", "--json", "--events"}, catalogue(1))...)
+	require.NoError(t, r.stdout.wait(testContext(t), `"type":"progress"`, 1))
+	res := r.stop()
+	id := eventLines(t, res.stdout)[0].Job.ID
+	line := res.errorLine(t, exitInterrupted)
+	assert.Equal(t, "bookstrack: interrupted; job "+id+" ended with the fake API of --fake; `bookstrack fake serve` runs one that outlives a command", line)
+}
