@@ -46,7 +46,7 @@ func init() {
 		{name: "cancel", args: "KIND JOB_ID", summary: "cancel a running job",
 			detail:  "Cancels the job on the server (not on the v2 route set).",
 			minArgs: 2, maxArgs: 2, run: runCancel},
-		{name: "fake", args: "serve", summary: "run the fake BooksTrack API as a server, until interrupted",
+		{name: "fake", args: "serve", summary: "run the fake BooksTrack API as a server until interrupted",
 			detail: "Serves the fake BooksTrack API (package bookstracktest) with its quirks until\nCtrl-C or SIGTERM, then exits 0. It prints its base URL on standard output,\nfor --base-url or BOOKSTRACK_BASE_URL of other commands, and of any client\n(curl, the app's tests). It listens on loopback (127.0.0.1) unless --addr\nsays otherwise. Jobs live as long as the server.",
 			groups: flagGroups{serve: true}, minArgs: 1, maxArgs: 1, run: runFakeServe},
 	}

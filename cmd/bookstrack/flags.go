@@ -133,6 +133,9 @@ func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) st
 	}
 	if g.serve {
 		fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "the `address` (host:port) to listen on; the default is loopback, on a port\nthe system picks")
+		o.fake.tokenTTL, o.fake.resultsTTL = 0, 0
+		fs.Var(durationFlag{&o.fake.tokenTTL}, "token-ttl", "how long a stream token stays valid; 0 means the server's 2h")
+		fs.Var(durationFlag{&o.fake.resultsTTL}, "results-ttl", "how long results are kept after a job completes; 0 means the server's 2h")
 	}
 	if g.run || g.serve {
 		step, rate := "with --fake: time between two steps of a job", "with --fake: answer the `N` requests after the start with 429 Too Many Requests"

@@ -66,7 +66,7 @@ func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) erro
 	res, err := c.results(ctx, job.ID)
 	d.finish(res)
 	if err != nil {
-		return err
+		return s.whyNoResults(ctx, kindOf(job.Kind), c, job.ID, err)
 	}
 	return s.printResults(res)
 }

@@ -23,6 +23,8 @@ func runFakeServe(ctx context.Context, s *session, _ []string) error {
 	opts := []bookstracktest.Option{
 		bookstracktest.WithStepInterval(s.o.fake.step),
 		bookstracktest.WithQuirks(s.o.fake.quirks.q),
+		bookstracktest.WithTokenTTL(s.o.fake.tokenTTL),     // 0: the default
+		bookstracktest.WithResultsTTL(s.o.fake.resultsTTL), // 0: the default
 		// The fake listens on a loopback port of its own choosing; it is
 		// replaced by the listener of --addr, whose address makes its URL.
 		bookstracktest.WithListener(func(own net.Listener) net.Listener {

@@ -245,3 +245,15 @@ func withServeOptions(t *testing.T, opts ...bookstracktest.Option) {
 	serveOptions = opts
 	t.Cleanup(func() { serveOptions = nil })
 }
+
+// --token-ttl and --results-ttl shorten what the real server keeps two
+// hours, so that scripts can meet those errors.
+func TestFakeServeTakesShortTTLs(t *testing.T) {
+	_, base := fakeServe(t, "--fake-step", "1ms", "--token-ttl", "1ns")
+	line := cli(t, nil, "", args([]string{"enrich", "--base-url", base}, catalogue(1))...).errorLine(t, exitAuth)
+	assert.Contains(t, line, "The token has expired")
+
+	_, base = fakeServe(t, "--fake-step", "1ms", "--results-ttl", "1ns")
+	line = cli(t, nil, "", args([]string{"enrich", "--base-url", base}, catalogue(1))...).errorLine(t, exitResults)
+	assert.Contains(t, line, "have expired")
+}
