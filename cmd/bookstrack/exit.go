@@ -33,8 +33,9 @@ const (
 const exitCodesHelp = `Exit codes:
   0    completed (or the call succeeded)
   1    the job failed or was canceled
-  2    usage error: bad flags, arguments or input (missing file, photo that
-       is not an image, bad ISBN, input the server refused)
+  2    usage error: bad flags, arguments or input (missing file, CSV that is
+       not text, photo that is not an image, bad ISBN, too many photos or
+       ISBNs, unreadable --state file, input the server refused)
   3    unauthorized: the stream token is missing, wrong or expired
   4    rate limited: wait the time the message gives and try again
   5    results unavailable or expired (kept about 2 hours after completion)

@@ -34,7 +34,7 @@ type durationFlag struct{ d *time.Duration }
 
 func (f durationFlag) String() string {
 	if f.d == nil {
-		return ""
+		return "0s" // the zero value, which help does not show as a default
 	}
 	return f.d.String()
 }
@@ -56,7 +56,7 @@ type countFlag struct{ n *int }
 
 func (f countFlag) String() string {
 	if f.n == nil {
-		return ""
+		return "0" // the zero value, which help does not show as a default
 	}
 	return strconv.Itoa(*f.n)
 }
@@ -120,9 +120,13 @@ func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) st
 	fs.Var(&o.routes, "routes", "route `set`: v3 (the live API) or v2 (the iOS plan's) (env BOOKSTRACK_ROUTES)")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON on standard output")
 	o.timeout = 30 * time.Second
-	fs.Var(durationFlag{&o.timeout}, "timeout", "how long a call waits for the server's answer; 0 means the default, 30s")
+	fs.Var(durationFlag{&o.timeout}, "timeout", "how long a call waits for the server's answer (a `duration`); 0 means 30s")
 	fs.BoolVar(&o.fake.on, "fake", false, "run against the fake BooksTrack API, started in the process (ignores --base-url)")
-	fs.Var(&o.fake.quirks, "quirk", "with --fake: behave like an older server in this `way`; repeatable, one of:\n"+quirkNames())
+	quirk := "with --fake: behave like an older server in this `way`; repeatable, one of:\n"
+	if g.serve && !g.run && !g.top {
+		quirk = "behave like an older server in this `way`; repeatable, one of:\n"
+	}
+	fs.Var(&o.fake.quirks, "quirk", quirk+quirkNames())
 	if g.run {
 		fs.BoolVar(&o.events, "events", false, "with --json: print every update as a JSON line before the results")
 		fs.BoolVar(&o.cancelOnInterrupt, "cancel-on-interrupt", false, "on Ctrl-C, cancel the job on the server too")
@@ -134,13 +138,13 @@ func defineFlags(fs *flag.FlagSet, o *options, g flagGroups, env func(string) st
 	if g.serve {
 		fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "the `address` (host:port) to listen on; the default is loopback, on a port\nthe system picks")
 		o.fake.tokenTTL, o.fake.resultsTTL = 0, 0
-		fs.Var(durationFlag{&o.fake.tokenTTL}, "token-ttl", "how long a stream token stays valid; 0 means the server's 2h")
-		fs.Var(durationFlag{&o.fake.resultsTTL}, "results-ttl", "how long results are kept after a job completes; 0 means the server's 2h")
+		fs.Var(durationFlag{&o.fake.tokenTTL}, "token-ttl", "how long a stream token stays valid (a `duration`); 0 means the server's 2h")
+		fs.Var(durationFlag{&o.fake.resultsTTL}, "results-ttl", "how long results are kept after a job completes (a `duration`); 0 means\nthe server's 2h")
 	}
 	if g.run || g.serve {
-		step, rate := "with --fake: time between two steps of a job", "with --fake: answer the `N` requests after the start with 429 Too Many Requests"
+		step, rate := "with --fake: time between two steps of a job (a `duration`)", "with --fake: answer the `N` requests after the start with 429 Too Many Requests"
 		if !g.run {
-			step, rate = "time between two steps of a job", "answer the first `N` requests with 429 Too Many Requests (retry after 1s)"
+			step, rate = "time between two steps of a job (a `duration`)", "answer the first `N` requests with 429 Too Many Requests (retry after 1s)"
 		}
 		o.fake.step = 100 * time.Millisecond
 		fs.Var(durationFlag{&o.fake.step}, "fake-step", step)
