@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/sse"
@@ -23,22 +25,27 @@ const (
 	exitNetwork     = 6   // no connection, no answer in time, stalled job
 	exitNotFound    = 7   // unknown job or route
 	exitServer      = 8   // a server error or an answer that cannot be read
-	exitInterrupted = 130 // Ctrl-C
+	exitInterrupted = 130 // Ctrl-C (SIGINT)
+	exitTerminated  = 143 // SIGTERM
 )
 
 // exitCodesHelp is the exit-code table of the top-level help.
 const exitCodesHelp = `Exit codes:
   0    completed (or the call succeeded)
   1    the job failed or was canceled
-  2    usage error: bad flags, arguments or input (missing file, photo that
-       is not an image, bad ISBN, input the server refused)
+  2    usage error: bad flags, arguments or input (missing file, CSV that is
+       not text, photo that is not an image, bad ISBN, too many photos or
+       ISBNs, unreadable --state file, input the server refused)
   3    unauthorized: the stream token is missing, wrong or expired
   4    rate limited: wait the time the message gives and try again
   5    results unavailable or expired (kept about 2 hours after completion)
   6    network: no connection, no answer in time, or the job stalled
-  7    not found: unknown job id or kind, or no such route at --base-url
+  7    not found: unknown job (from every command), or no such route at
+       --base-url
   8    server error, or an answer that cannot be read
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  terminated (SIGTERM)
+  ` + "`bookstrack fake serve`" + ` exits 0 when stopped by either signal.
 `
 
 // usageError is a mistake on the command line or in the input it names.
@@ -48,6 +55,31 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(hint, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// cliError is an error the command has already described: its exit
+// code, what went wrong and what to do.
+type cliError struct {
+	code       int
+	what, hint string
+}
+
+func (e *cliError) Error() string { return e.what }
+
+// signalError is the cause of the context of a run stopped by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "stopped by " + e.sig.String() }
+
+// interruptCode is the exit code of a run stopped through ctx: 143 for
+// SIGTERM, 130 otherwise (SIGINT, or a context canceled without a
+// signal, as tests do).
+func interruptCode(ctx context.Context) int {
+	var se *signalError
+	if errors.As(context.Cause(ctx), &se) && se.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // interruptedError ends a command stopped by Ctrl-C; msg says what became
@@ -63,19 +95,21 @@ type failure struct {
 	what, hint string
 }
 
-// line is the one-line message, secrets removed.
-func (f failure) line(secrets []string) string {
+// line is the one-line message. It is printed as it is: no error of the
+// library or of the command carries the token, so nothing is replaced.
+func (f failure) line() string {
 	s := f.what
 	if f.hint != "" {
 		s += "; " + f.hint
 	}
-	return "bookstrack: " + oneLine(redact(s, secrets))
+	return "bookstrack: " + oneLine(s)
 }
 
 // classify maps err to its exit code, description and advice. baseURL is
 // named in the advice of network errors.
 func classify(err error, baseURL string) failure {
 	var (
+		cli    *cliError
 		usage  *usageError
 		intr   *interruptedError
 		failed *bookstrack.JobFailedError
@@ -88,6 +122,8 @@ func classify(err error, baseURL string) failure {
 		giveUp *sse.GiveUpError
 	)
 	switch {
+	case errors.As(err, &cli):
+		return failure{cli.code, cli.what, cli.hint}
 	case errors.As(err, &usage):
 		return failure{exitUsage, usage.msg, usage.hint}
 	case errors.As(err, &intr):
@@ -113,9 +149,9 @@ func classify(err error, baseURL string) failure {
 	case errors.Is(err, bookstrack.ErrResultsExpired):
 		return failure{exitResults, "the results have expired: " + apiOr(err), "results are kept about 2 hours after a job completes; start the job again"}
 	case errors.Is(err, bookstrack.ErrResultsUnavailable):
-		return failure{exitResults, "no results: " + apiOr(err), "the job is unknown, still running, or its results expired; check with `bookstrack status KIND JOB_ID`"}
+		return failure{exitResults, "no results: " + apiOr(err), "check the job with `bookstrack status KIND JOB_ID`"}
 	case errors.Is(err, bookstrack.ErrUnauthorized):
-		return failure{exitAuth, apiOr(err), "the stream token is missing, wrong or expired (tokens last about 2 hours and cannot be renewed): pass the job's own token with --token or BOOKSTRACK_TOKEN, or start a new job"}
+		return failure{exitAuth, apiOr(err), "pass the job's own token with --token, BOOKSTRACK_TOKEN or --state FILE; a token lasts about 2 hours and cannot be renewed"}
 	case errors.Is(err, bookstrack.ErrJobNotFound):
 		return failure{exitNotFound, "no such job: " + apiOr(err), "check the job id, its kind and --routes"}
 	case errors.Is(err, bookstrack.ErrNoRoute):
@@ -173,16 +209,6 @@ func apiOr(err error) string {
 
 // trim is err's text without the library's "bookstrack: " prefixes.
 func trim(err error) string { return strings.ReplaceAll(err.Error(), "bookstrack: ", "") }
-
-// redact replaces every secret in s.
-func redact(s string, secrets []string) string {
-	for _, t := range secrets {
-		if t != "" {
-			s = strings.ReplaceAll(s, t, "[redacted]")
-		}
-	}
-	return s
-}
 
 // oneLine folds s onto one line.
 func oneLine(s string) string {

@@ -126,7 +126,7 @@ func TestBadInputExitsWithTheUsageCodeAndOneLine(t *testing.T) {
 		{"empty file", nil, []string{"import", empty}, "CSV file " + empty + " is empty"},
 		{"photo that is a directory", nil, []string{"scan", filepath.Join(dir, "shelf.jpg")}, "cannot read photo " + filepath.Join(dir, "shelf.jpg") + ": is a directory"},
 		{"photo that is not an image", nil, []string{"scan", text}, "photo " + text + " is not an image (it looks like text/plain; charset=utf-8); give JPEG, PNG"},
-		{"too many photos", nil, []string{"scan", "a", "b", "c", "d", "e", "f"}, "usage: bookstrack scan PHOTO..."},
+		{"too many photos", nil, append([]string{"scan"}, photoFiles(t, 6)...), "bookstrack: 6 photos given; a scan takes at most 5 photos; scan the others in another job"},
 		{"bad ISBNs", nil, []string{"enrich", "9780141439518", "123", "97801414395189"}, `not an ISBN: "123", "97801414395189"; an ISBN is 10 or 13 digits`},
 		{"no ISBN", nil, []string{"enrich"}, "usage: bookstrack enrich ISBN..."},
 		{"unknown flag", nil, []string{"enrich", "--colour", "9780141439518"}, "flag provided but not defined: -colour; run `bookstrack enrich -h` for help"},

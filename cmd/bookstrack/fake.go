@@ -90,6 +90,8 @@ type fakeOptions struct {
 	dropAfter   int
 	rateLimit   int
 	expireToken bool
+	// of fake serve
+	tokenTTL, resultsTTL time.Duration
 }
 
 // fake is the fake API of --fake, on a clock the command moves itself:

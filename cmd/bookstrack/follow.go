@@ -13,20 +13,32 @@ import (
 // cancelTimeout bounds the server-side cancel after Ctrl-C.
 const cancelTimeout = 10 * time.Second
 
-// follow watches job to its end and prints its results.
+// follow watches job to its end and prints its results. With --state,
+// the file's last event id is updated as each event arrives, after it is
+// shown, so that a resume from it neither repeats nor loses one.
 func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) error {
-	s.secrets = append(s.secrets, job.Token)
 	d := s.display
 	if d == nil {
 		d = s.newDisplay(job.Kind)
 	}
-	d.secrets = s.secrets
 	if s.fake != nil {
 		s.fake.started(ctx, job.ID)
+	}
+	stateFailed := false
+	saveState := func(id string) {
+		if s.state == nil || id == "" {
+			return
+		}
+		s.state.st.LastEventID = id
+		if err := s.state.save(); err != nil && !stateFailed {
+			stateFailed = true
+			d.notice(fmt.Errorf("cannot update the --state file %s: %w", s.state.path, unwrapPath(err)))
+		}
 	}
 	h := bookstrack.Handlers{
 		Progress: func(p bookstrack.Progress) {
 			d.progress(p)
+			saveState(p.EventID)
 			if s.fake != nil {
 				s.fake.progressed()
 			}
@@ -38,7 +50,10 @@ func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) erro
 			}
 			d.notice(err)
 		},
-		Completed: d.completed,
+		Completed: func(c bookstrack.Completion) {
+			d.completed(c)
+			saveState(c.LastEventID)
+		},
 	}
 	_, err := c.Watch(ctx, job, h)
 	d.end()
@@ -49,8 +64,9 @@ func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) erro
 		return err
 	}
 	res, err := c.results(ctx, job.ID)
+	d.finish(res)
 	if err != nil {
-		return err
+		return s.whyNoResults(ctx, kindOf(job.Kind), c, job.ID, err)
 	}
 	return s.printResults(res)
 }
@@ -59,12 +75,19 @@ func (s *session) follow(ctx context.Context, c client, job bookstrack.Job) erro
 // server with --cancel-on-interrupt, and says how to resume otherwise.
 func (s *session) interrupted(ctx context.Context, c client, job bookstrack.Job, lastID string) error {
 	k := kindOf(job.Kind)
+	if s.fake != nil && !s.o.cancelOnInterrupt {
+		return &interruptedError{fmt.Sprintf("interrupted; job %s ended with the fake API of --fake; `bookstrack fake serve` runs one that outlives a command", job.ID)}
+	}
 	if !s.o.cancelOnInterrupt {
-		resume := fmt.Sprintf("bookstrack watch %s %s --token TOKEN", k.name, job.ID)
+		cancelCmd := fmt.Sprintf("bookstrack cancel %s %s%s", k.name, job.ID, s.baseURLFlag())
+		if s.state != nil {
+			return &interruptedError{fmt.Sprintf("interrupted; job %s goes on on the server: resume with `bookstrack watch --state %s`, or stop it with `%s`", job.ID, s.state.path, cancelCmd)}
+		}
+		resume := fmt.Sprintf("bookstrack watch %s %s --token TOKEN%s", k.name, job.ID, s.baseURLFlag())
 		if lastID != "" {
 			resume += " --last-event-id " + lastID
 		}
-		return &interruptedError{fmt.Sprintf("interrupted; job %s goes on on the server: resume with `%s`, or stop it with `bookstrack cancel %s %s`", job.ID, resume, k.name, job.ID)}
+		return &interruptedError{fmt.Sprintf("interrupted; job %s goes on on the server: resume with `%s` (TOKEN is the job's stream token; --state FILE keeps it for you), or stop it with `%s`", job.ID, resume, cancelCmd)}
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
 	defer cancel()

@@ -10,7 +10,7 @@ import (
 func topHelp(w io.Writer, env func(string) string) {
 	fs := newFlagSet("bookstrack")
 	var o options
-	_ = defineFlags(fs, &o, flagGroups{}, env)
+	_ = defineFlags(fs, &o, flagGroups{top: true}, env)
 	fmt.Fprint(w, `bookstrack starts, watches and reads BooksTrack jobs: CSV imports, bookshelf
 scans and ISBN enrichments.
 
@@ -24,14 +24,24 @@ Commands:
 	}
 	fmt.Fprint(w, `  KIND is import, scan or enrich.
 
-Live progress goes to standard error: a bar with the stage and the message on
-a terminal, plain lines otherwise. The results go to standard output as a
-table, or as JSON with --json (--events adds every update as a JSON line).
-JSON fields are named as in the Go types (csvimport.Results, scan.Results,
-enrichment.Results, bookstrack.Progress and Completion); an --events line has
-a "type": started, progress, notice, completed, results or error. Ctrl-C
-stops the watch and leaves the job running, unless --cancel-on-interrupt is
-given. The stream token is never printed.
+Live progress goes to standard error: on a terminal, a bar with the stage and
+the message, cut to the terminal's width and redrawn in place; plain lines
+when the width is unknown or it is not a terminal. The results go to standard
+output as a table, or as JSON with --json (--events adds every update as a
+JSON line). JSON keys are lowerCamelCase, as in the API's own JSON (jobId,
+booksCreated, eventId...); a time the server did not give is left out, an
+empty list is []. An --events line has a "type": started, progress, notice,
+completed, results or error.
+
+Ctrl-C (or SIGTERM) stops the watch and leaves the job running, unless
+--cancel-on-interrupt is given. --state FILE keeps what a resume needs in
+FILE (mode 0600: it holds the job's stream token); "bookstrack watch --state
+FILE" resumes there, in another process, with no update lost or repeated.
+The stream token is never printed. The input is checked before anything is
+uploaded: file types, sizes and counts, repeats counting once.
+
+--fake runs the fake API in the process, for one start command; "bookstrack
+fake serve" runs it as a server that every command (and curl) can use.
 
 Flags of every command (before or after the command name; each command's
 -h lists the others):
@@ -49,8 +59,11 @@ Environment:
 Examples:
   bookstrack --fake enrich 9780141439518 0-14-143962-9
   bookstrack --fake import --drop-after 3 library.csv
-  bookstrack scan --json shelf1.jpg shelf2.jpg
+  bookstrack scan --json --state scan.state shelf1.jpg shelf2.jpg
+  bookstrack watch --state scan.state
   bookstrack watch scan JOB_ID --token "$TOKEN" --last-event-id ID
+  bookstrack fake serve --addr 127.0.0.1:8080 --quirk legacy-errors
+  BOOKSTRACK_BASE_URL=http://127.0.0.1:8080 bookstrack status scan JOB_ID
 
 Run `+"`bookstrack COMMAND -h`"+` for the flags of a command.
 `)

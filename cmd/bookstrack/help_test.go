@@ -16,7 +16,7 @@ func TestHelpListsTheCommandsFlagsEnvironmentAndExitCodes(t *testing.T) {
 		for _, c := range commands {
 			assert.Regexp(t, `(?m)^  `+c.name+` `+c.args+` +\S`, r.stdout, "command %s", c.name)
 		}
-		for _, f := range []string{"-base-url", "-routes", "-json", "-timeout", "-fake", "-quirk"} {
+		for _, f := range []string{"-base-url", "-routes", "-json", "-timeout", "-fake", "-quirk", "-version"} {
 			assert.Regexp(t, `(?m)^  `+f+`\b`, r.stdout)
 		}
 		for _, env := range []string{"BOOKSTRACK_BASE_URL", "BOOKSTRACK_ROUTES", "BOOKSTRACK_TOKEN"} {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -63,19 +64,35 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// readCSV reads the library export of an import.
+// The input checks, the same for every kind of job, all before anything
+// is uploaded: each file is read whole (within the server's size limit)
+// and its type checked by its first bytes (http.DetectContentType);
+// repeats count once, against limits that name their number.
+
+// readCSV reads the library export of an import and checks that it is
+// text.
 func readCSV(path string, stdin io.Reader) ([]byte, error) {
-	return readInput(path, stdin, csvimport.MaxFileSize, "CSV file")
+	data, err := readInput(path, stdin, csvimport.MaxFileSize, "CSV file")
+	if err != nil {
+		return nil, err
+	}
+	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "text/") {
+		return nil, usagef("give a library export in CSV (text), such as Goodreads' goodreads_library_export.csv", "CSV file %s is not text (it looks like %s)", path, ct)
+	}
+	return data, nil
 }
 
-// readPhotos reads the photos of a scan and checks that they are images.
+// readPhotos reads the photos of a scan and checks that they are images;
+// the same photo given twice (the same bytes) is sent once.
 func readPhotos(paths []string, stdin io.Reader) ([][]byte, error) {
-	if len(paths) > scan.MaxPhotos {
-		return nil, usagef(fmt.Sprintf("give 1 to %d photos", scan.MaxPhotos), "%d photos given", len(paths))
+	limit := fmt.Sprintf("a scan takes at most %d photos; scan the others in another job", scan.MaxPhotos)
+	if len(paths) > 10*scan.MaxPhotos {
+		return nil, usagef(limit, "%d photos given", len(paths)) // not read: too many even with repeats
 	}
-	photos := make([][]byte, len(paths))
-	total := 0
-	for i, p := range paths {
+	var photos [][]byte
+	seen := map[[sha256.Size]byte]bool{}
+	distinct, total := 0, 0
+	for _, p := range paths {
 		data, err := readInput(p, stdin, scan.MaxPhotoSize, "photo")
 		if err != nil {
 			return nil, err
@@ -83,8 +100,23 @@ func readPhotos(paths []string, stdin io.Reader) ([][]byte, error) {
 		if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
 			return nil, usagef("give JPEG, PNG, GIF or WebP photos", "photo %s is not an image (it looks like %s)", p, ct)
 		}
-		total += len(data)
-		photos[i] = data
+		sum := sha256.Sum256(data)
+		if seen[sum] {
+			continue
+		}
+		seen[sum] = true
+		distinct++
+		if distinct <= scan.MaxPhotos { // the others are only counted
+			total += len(data)
+			photos = append(photos, data)
+		}
+	}
+	if distinct > scan.MaxPhotos {
+		what := "photos"
+		if distinct < len(paths) {
+			what = "different photos"
+		}
+		return nil, usagef(limit, "%d %s given", distinct, what)
 	}
 	if total > scan.MaxPhotosSize {
 		return nil, usagef("the server takes at most "+humanBytes(scan.MaxPhotosSize)+" in all", "the photos are too large together")
@@ -109,17 +141,26 @@ func readISBNs(args []string, stdin io.Reader) ([]string, error) {
 			return nil, usagef("", "reading ISBNs from standard input: %v", err)
 		}
 	}
-	if len(isbns) == 0 || len(isbns) > enrichment.MaxISBNs {
-		return nil, usagef(fmt.Sprintf("give 1 to %d ISBNs", enrichment.MaxISBNs), "%d ISBNs given", len(isbns))
+	if len(isbns) == 0 {
+		return nil, usagef(fmt.Sprintf("give 1 to %d ISBNs, as arguments or on standard input with -", enrichment.MaxISBNs), "no ISBN given")
 	}
-	var bad []string
+	var bad, distinct []string
+	seen := map[string]bool{}
 	for _, s := range isbns {
-		if _, err := enrichment.NormalizeISBN(s); err != nil {
+		n, err := enrichment.NormalizeISBN(s)
+		switch {
+		case err != nil:
 			bad = append(bad, fmt.Sprintf("%q", s))
+		case !seen[n]:
+			seen[n] = true
+			distinct = append(distinct, s) // as given: the not-found list spells it so
 		}
 	}
 	if len(bad) > 0 {
 		return nil, usagef("an ISBN is 10 or 13 digits (hyphens and spaces allowed, an ISBN-10 may end in X)", "not an ISBN: %s", strings.Join(bad, ", "))
 	}
-	return isbns, nil
+	if len(distinct) > enrichment.MaxISBNs {
+		return nil, usagef(fmt.Sprintf("an enrichment takes at most %d ISBNs; enrich the others in another job", enrichment.MaxISBNs), "%d different ISBNs given", len(distinct))
+	}
+	return distinct, nil
 }

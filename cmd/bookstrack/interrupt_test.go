@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"github.com/bookstrack/bookstrack-go"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstrack/bookstrack-go"
 	"github.com/bookstrack/bookstrack-go/bookstracktest"
 )
 
@@ -52,7 +53,8 @@ func TestCtrlCLeavesTheJobRunningAndSaysHowToResume(t *testing.T) {
 	r, started := interrupt(t, srv)
 	line := r.errorLine(t, exitInterrupted)
 	id := started.Job.ID
-	assert.Regexp(t, "^bookstrack: interrupted; job "+id+" goes on on the server: resume with `bookstrack watch import "+id+" --token TOKEN --last-event-id [0-9]+-initial`, or stop it with `bookstrack cancel import "+id+"`$", line)
+	base := regexp.QuoteMeta(srv.URL)
+	assert.Regexp(t, "^bookstrack: interrupted; job "+id+" goes on on the server: resume with `bookstrack watch import "+id+" --token TOKEN --base-url "+base+" --last-event-id [0-9]+-initial` \\(TOKEN is the job's stream token; --state FILE keeps it for you\\), or stop it with `bookstrack cancel import "+id+" --base-url "+base+"`$", line)
 	info, ok := srv.Job(id)
 	require.True(t, ok)
 	assert.Equal(t, bookstrack.StatusQueued, info.Status, "not canceled")
@@ -77,4 +79,15 @@ func TestCtrlCBeforeAnAnswerExitsInterrupted(t *testing.T) {
 		line := cliContext(ctx, nil, "", &syncBuffer{}, a...).errorLine(t, exitInterrupted)
 		assert.Equal(t, "bookstrack: interrupted before the server answered", line, a[0])
 	}
+}
+
+// Under --fake the job lives in the command's own fake API: Ctrl-C says
+// it ended with it, rather than that it goes on.
+func TestCtrlCUnderFakeSaysTheJobEndedWithTheFake(t *testing.T) {
+	r := start(t, nil, args([]string{"--fake", "--fake-step", "1h", "enrich", "--json", "--events"}, catalogue(1))...)
+	require.NoError(t, r.stdout.wait(testContext(t), `"type":"progress"`, 1))
+	res := r.stop()
+	id := eventLines(t, res.stdout)[0].Job.ID
+	line := res.errorLine(t, exitInterrupted)
+	assert.Equal(t, "bookstrack: interrupted; job "+id+" ended with the fake API of --fake; `bookstrack fake serve` runs one that outlives a command", line)
 }

@@ -159,5 +159,5 @@ func TestResultsAfterTheyExpiredExitWithTheResultsCode(t *testing.T) {
 
 	clk.Advance(bookstracktest.DefaultResultsTTL + time.Second)
 	line := cli(t, nil, "", "results", "enrich", job.ID, "--base-url", srv.URL).errorLine(t, exitResults)
-	assert.Regexp(t, `^bookstrack: no results: results failed: HTTP 404 \w+: .*\(request id [^)]+\); .*still running, or its results expired`, line)
+	assert.Regexp(t, `^bookstrack: the results of enrich job `+job.ID+` have expired: results failed: HTTP 404 \w+: .*\(request id [^)]+\); results are kept about 2 hours after a job completes; start the job again$`, line)
 }

@@ -18,6 +18,8 @@ type results interface {
 	table(w io.Writer) error
 	// value is what --json prints: the package's Results.
 	value() any
+	// books is the number of books of the results.
+	books() int
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
@@ -25,6 +27,7 @@ func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 
 type importResults struct{ r *csvimport.Results }
 
 func (r importResults) value() any { return r.r }
+func (r importResults) books() int { return len(r.r.Books) }
 
 func (r importResults) table(w io.Writer) error {
 	res := r.r
@@ -49,6 +52,7 @@ func (r importResults) table(w io.Writer) error {
 type scanResults struct{ r *scan.Results }
 
 func (r scanResults) value() any { return r.r }
+func (r scanResults) books() int { return len(r.r.Books) }
 
 func (r scanResults) table(w io.Writer) error {
 	res := r.r
@@ -75,6 +79,7 @@ func (r scanResults) table(w io.Writer) error {
 type enrichResults struct{ r *enrichment.Results }
 
 func (r enrichResults) value() any { return r.r }
+func (r enrichResults) books() int { return len(r.r.Books) }
 
 func (r enrichResults) table(w io.Writer) error {
 	res := r.r
