@@ -29,8 +29,9 @@ const (
 	// DefaultMaxDelay caps the delays a server can ask for, through its
 	// retry field or a Retry-After header.
 	DefaultMaxDelay = 10 * time.Minute
-	// DefaultHealthyAfter is how long a connection must stay open before
-	// the backoff and the give-up counters start over.
+	// DefaultHealthyAfter is how long a connection that delivers nothing
+	// new must stay open before the backoff and the give-up counters
+	// start over (a new event starts them over at once).
 	DefaultHealthyAfter = 30 * time.Second
 	// DefaultResponseHeaderTimeout bounds the wait for response headers;
 	// an attempt that takes longer fails with ErrResponseHeaderTimeout.
@@ -206,7 +207,8 @@ func WithMaxEventSize(n int) Option {
 // WithBackOff sets the backoff policy used while the server has sent no
 // retry field. newBackOff is called once per call to Connect; its
 // result's NextBackOff gives each delay (Stop, or any negative value, ends
-// Connect as a give-up) and Reset is called after a healthy connection.
+// Connect as a give-up) and Reset is called after progress (a connection
+// that delivered a new event, or stayed open for the healthy period).
 // The default is exponential from DefaultInitialDelay (see
 // WithInitialDelay), doubling, with ±50% jitter, up to DefaultMaxBackOff,
 // with no cap on the elapsed time. The package documentation has the
@@ -258,8 +260,9 @@ func WithConstantDelay(d time.Duration) Option {
 }
 
 // WithHealthyAfter sets how long a connection must stay open to count as
-// healthy (default DefaultHealthyAfter). Only a healthy connection resets
-// the backoff and the give-up counters; a 200 that closes at once does not.
+// healthy (default DefaultHealthyAfter). A healthy connection, like one
+// that delivered a new event, resets the backoff and the give-up
+// counters; a 200 that closes at once with nothing new does not.
 func WithHealthyAfter(d time.Duration) Option {
 	return func(cfg *config) {
 		if d > 0 {
@@ -280,8 +283,12 @@ func WithMaxDelay(d time.Duration) Option {
 }
 
 // WithGiveUp ends Connect with a *GiveUpError after attempts consecutive
-// attempts, or after the time d, without a healthy connection. Zero
-// disables either limit; by default the Client never gives up.
+// attempts without progress, or after the time d without progress
+// (counted from the end of the last attempt with progress). An attempt
+// makes progress when its connection delivers a new event or stays open
+// for the healthy period (see the package doc's Reconnection delay), so a
+// stream that keeps delivering is never given up. Zero disables either
+// limit; by default the Client never gives up.
 func WithGiveUp(attempts int, d time.Duration) Option {
 	return func(cfg *config) { cfg.maxAttempts, cfg.maxUnhealthy = max(attempts, 0), max(d, 0) }
 }
