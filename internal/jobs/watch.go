@@ -227,8 +227,15 @@ func (w *watcher) failure(ctx context.Context, err error) error {
 		}
 		return apiErr
 	}
+	if err == nil {
+		return errStreamOver // 204: the server ended the stream before the job
+	}
 	return err
 }
+
+// errStreamOver ends a watch whose stream the server ended for good (204
+// No Content) without a terminal event of the job.
+var errStreamOver = errors.New("the server ended the stream (204 No Content) before the job ended")
 
 // giveUpError is a stream's give-up whose last failure was an API error:
 // it prints that failure once and matches both.
