@@ -271,6 +271,10 @@ func (w *watcher) HandleEvent(e sse.Event) {
 		if strings.HasSuffix(e.ID, "-initial") && w.awaitFinal(p, e.ID) {
 			return // a snapshot named after its status (older servers)
 		}
+		if l := w.late; l != nil && p.ProcessedCount == 0 && p.TotalCount == 0 {
+			// The final event carries the books, the snapshot the counts.
+			p.ProcessedCount, p.TotalCount = l.p.ProcessedCount, l.p.TotalCount
+		}
 		w.complete(p, e.ID)
 	case "failed", "canceled", "cancelled":
 		p, _ := w.decode(e)

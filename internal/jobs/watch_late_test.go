@@ -32,13 +32,15 @@ func TestWatchLateConnectTakesTheFinalEventsBooks(t *testing.T) {
 // The same with the snapshot named after its status (older servers).
 func TestWatchLateConnectWaitsAfterAStatusNamedSnapshot(t *testing.T) {
 	r := watch(t, setup{})
-	r.send("completed", `{"status":"completed","progress":1}`, "1000-initial")
+	r.send("completed", `{"status":"completed","progress":1,"processedCount":3,"totalCount":3}`, "1000-initial")
 	r.send("completed", `{"status":"completed","books":[]}`, "1001-final")
 	r.end(sse.ErrClosed)
 	o := r.result()
 	require.NoError(t, o.err)
 	assert.True(t, o.c.HasBooks)
 	assert.Equal(t, "1001-final", o.c.LastEventID)
+	assert.Equal(t, 3, o.c.Processed, "the final event has no counts: the snapshot's are kept")
+	assert.Equal(t, 3, o.c.Total)
 }
 
 // The wait is bounded on the configured clock: without a final event the
