@@ -188,6 +188,7 @@ func TestWatchOfALiveJobCutEveryFewSecondsCompletesWithEveryUpdate(t *testing.T)
 	require.NoError(t, rep.err)
 	assert.True(t, rep.completed)
 	assert.GreaterOrEqual(t, rep.cuts, 100)
+	t.Logf("%d updates over %.0f s of fake time, %d cuts", rep.updates, rep.jobSeconds, rep.cuts)
 	for i, d := range rep.delays {
 		require.Equal(t, 5*time.Second, d, "wait %d: the server's retry", i+1)
 	}
