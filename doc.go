@@ -61,7 +61,10 @@
 // # Errors of a watch
 //
 // Watch (and the error Updates yields last) ends with nil and the
-// Completion when the job completed, and otherwise with one of these:
+// Completion when the job completed, and otherwise with a *WatchError
+// that names the job, the stream's attempt and the last event id seen
+// (where to resume), wrapping one of these (errors.Is and errors.As see
+// through it):
 //   - *JobFailedError: the job failed, or was canceled (its Status says
 //     which);
 //   - a *StreamError matching ErrJobNotFound: the stream said the job is
@@ -91,7 +94,42 @@
 //     job of another kind.
 //
 // Problems that do not end a watch (a malformed event, a dropped
-// connection, a failed poll, a stream error event) go to Handlers.Error.
+// connection, a failed poll, a stream error event) go to Handlers.Error,
+// each as a *WatchError too: a dropped stream is a *WatchError that
+// matches io.ErrUnexpectedEOF.
+//
+// # Reconnection
+//
+// A watch reconnects after every cut with Last-Event-ID, waiting the
+// server's retry (5 s) after a connection that delivered an update, so it
+// comes back inside the server's replay window and nothing is skipped.
+// It gives up only after 10 attempts in a row, or 5 minutes, without a
+// new event (see the sse package doc, Reconnection delay): a job that
+// keeps progressing is never given up, however often it is cut.
+//
+// # Resuming a watch
+//
+// A watch that ended early (cancelled, stalled, given up, the process
+// about to exit) resumes where it stopped, in this process or another:
+// keep the Job (ID, Kind, Token, StreamURL, StatusURL) and the
+// *WatchError's LastEventID, and watch again with Job.LastEventID set to
+// it. The server replays the updates made since that event (the real one
+// keeps its last 100 and resumes without a fresh snapshot within 10
+// seconds of the event), so nothing is lost or repeated:
+//
+//	var we *bookstrack.WatchError
+//	if errors.As(err, &we) {
+//		job.LastEventID = we.LastEventID
+//		save(job) // the token is a secret: store it as one
+//	}
+//	// later, maybe in another process:
+//	job := load()
+//	comp, err := client.Watch(ctx, job, handlers)
+//
+// Job.Token is a bearer secret for the job's stream: store it where you
+// keep credentials (a keychain, an encrypted store, a secrets manager),
+// not in logs or plain files, and delete it once the job ended. Job's
+// String and the errors of this module never print it.
 //
 // The package bookstracktest is a fake BooksTrack API for integration
 // tests. docs/CONTRACT.md in the repository describes the wire contract

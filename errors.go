@@ -267,6 +267,45 @@ func (e *OriginError) Error() string {
 	return fmt.Sprintf("bookstrack: %s is not on the API's origin %s; the token is not sent there", e.URL, e.Origin)
 }
 
+// WatchError is every error a watch (Watch, Updates) reports: the one it
+// returns when it ends without a terminal event of the job (cancelled,
+// stalled, refused, given up, or the job failed), and each problem passed
+// to Handlers.Error. It names the job and the stream's attempt, wraps the
+// cause (errors.Is and errors.As see through it: io.ErrUnexpectedEOF for a
+// dropped stream, *APIError, *sse.GiveUpError, context.Canceled...), and
+// says where to resume: a watch of the same Job with LastEventID set to
+// this LastEventID continues after the last event seen, in this process or
+// another, with nothing lost or repeated when the server still holds the
+// events (see the package doc, "Resuming a watch"). Its text never holds
+// the job's token.
+type WatchError struct {
+	// JobID is the watched job's ID.
+	JobID string
+	// Attempt is the stream's connection attempt the error belongs to,
+	// counted from 1 for each watch; 0 before the first one.
+	Attempt int
+	// LastEventID is the id of the last stream event the watch read (the
+	// Job's LastEventID when it read none): set Job.LastEventID to it to
+	// resume.
+	LastEventID string
+	// Err is the cause.
+	Err error
+}
+
+// Error describes the failure with its job, attempt and resume point.
+func (e *WatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "bookstrack: watching job %s (attempt %d", e.JobID, e.Attempt)
+	if e.LastEventID != "" {
+		fmt.Fprintf(&b, ", last event id %q", e.LastEventID)
+	}
+	fmt.Fprintf(&b, "): %v", e.Err)
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *WatchError) Unwrap() error { return e.Err }
+
 // StreamError is an error the server sent inside a stream (an `error` or
 // `timeout` event): JOB_NOT_FOUND, STREAM_ERROR, STREAM_TIMEOUT. A
 // JOB_NOT_FOUND ends the watch and matches ErrJobNotFound; the others go

@@ -133,6 +133,12 @@ type Completion struct {
 	// Books is the length of the books (or results) array the terminal
 	// event carried, when HasBooks says it carried one. A CSV import's
 	// completed event carries an empty one: always fetch the results.
+	// When the client connects after the job ended, older servers send a
+	// snapshot whose status is completed and then, on the same
+	// connection, the final completed event with the books: the watch
+	// waits for that event for at most 2 seconds (on the configured
+	// clock), or until the connection ends, and takes its books; without
+	// it the completion is the snapshot's, with HasBooks false.
 	Books    int
 	HasBooks bool
 	// Time is when the job completed, by the server's clock when it said

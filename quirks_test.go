@@ -289,7 +289,10 @@ func TestQuirkTerminalSnapshot(t *testing.T) {
 			require.NoError(t, err)
 			require.Contains(t, f.tap.text(), `-initial`, "the fake did not send the snapshot")
 			assertCompletedOnce(t, rec.seen())
-			assert.True(t, strings.HasSuffix(comp.LastEventID, "-initial"), "acted on %q, want the snapshot", comp.LastEventID)
+			// The final event follows the snapshot on the same connection
+			// and carries the books: the watch takes them.
+			assert.True(t, strings.HasSuffix(comp.LastEventID, "-final"), "acted on %q, want the final event", comp.LastEventID)
+			assert.True(t, comp.HasBooks, "the final event's books array")
 		})
 		t.Run(fmt.Sprintf("failed/named=%v", named), func(t *testing.T) {
 			f := setup(t, bookstracktest.WithQuirks(quirks))

@@ -20,6 +20,7 @@ type outcome struct {
 	final      bool  // Connect returns err
 	opened     bool
 	openFor    time.Duration
+	progress   bool // it dispatched a new event (retryPolicy.next says which)
 	retryAfter time.Duration
 	ended      time.Time // when the stream ended, if it opened
 }
@@ -104,7 +105,9 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	}
 	err = c.read(connCtx, body, lastID, &events, first)
 	ended := clock.Now()
-	return outcome{err: err, opened: true, openFor: ended.Sub(openedAt), ended: ended}
+	// A new event moved the last event ID, or the stream has no ids.
+	progress := events > 0 && (lastID == "" || c.lastID.load() != lastID)
+	return outcome{err: err, opened: true, openFor: ended.Sub(openedAt), progress: progress, ended: ended}
 }
 
 // noteAttempt, logFailed and noteOpen keep the Observer's and the

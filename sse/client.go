@@ -162,6 +162,7 @@ func (c *Client[H]) Connect(ctx context.Context) error {
 			now:         c.cfg.clock.Now(),
 			opened:      out.opened,
 			openFor:     out.openFor,
+			progress:    out.progress,
 			serverRetry: retry,
 			hasRetry:    hasRetry,
 			retryAfter:  out.retryAfter,

@@ -1,6 +1,7 @@
 package sse_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -38,20 +39,22 @@ func TestRetryFieldSetsTheReconnectionTimeWithDefaultPolicy(t *testing.T) {
 		scripts []ssetest.Script
 		want    []time.Duration
 	}{
-		{"retry shorter than the default backoff is waited exactly",
-			[]ssetest.Script{clean("retry: 25\ndata: a\n\n")}, []time.Duration{25 * time.Millisecond}},
-		{"retry 0 is a value: reconnect at once",
-			[]ssetest.Script{clean("retry: 0\ndata: a\n\n")}, []time.Duration{0}},
+		{"retry at the floor is waited exactly",
+			[]ssetest.Script{clean("retry: 100\ndata: a\n\n")}, []time.Duration{100 * time.Millisecond}},
+		{"retry below the floor is waited as the floor",
+			[]ssetest.Script{clean("retry: 25\ndata: a\n\n")}, []time.Duration{100 * time.Millisecond}},
+		{"retry 0 is a value, waited as the floor: no hot loop",
+			[]ssetest.Script{clean("retry: 0\ndata: a\n\n")}, []time.Duration{100 * time.Millisecond}},
 		{"retry longer than the backoff is waited exactly",
 			[]ssetest.Script{clean("retry: 4000\n\n")}, []time.Duration{4 * time.Second}},
 		{"the last retry field wins",
-			[]ssetest.Script{clean("retry: 4000\n\nretry: 30\n\n")}, []time.Duration{30 * time.Millisecond}},
+			[]ssetest.Script{clean("retry: 4000\n\nretry: 300\n\n")}, []time.Duration{300 * time.Millisecond}},
 		{"short connections in a row back off from retry",
 			[]ssetest.Script{clean("retry: 100\n\n"), clean(""), clean(""), clean("")},
 			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}},
 		{"retry 0 and instant closes grow from a floor, not a hot loop",
 			[]ssetest.Script{clean("retry: 0\n\n"), clean(""), clean("")},
-			[]time.Duration{0, 200 * time.Millisecond, 400 * time.Millisecond}},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}},
 		{"a larger Retry-After wins",
 			[]ssetest.Script{clean("retry: 100\n\n"), {Status: 503, Header: http.Header{"Retry-After": {"3"}}}},
 			[]time.Duration{100 * time.Millisecond, 3 * time.Second}},
@@ -107,4 +110,118 @@ func TestInitialDelaySetsOnlyTheFirstStep(t *testing.T) {
 	require.NoError(t, receive(t, done))
 	assert.True(t, first >= 5*time.Millisecond && first <= 15*time.Millisecond, "first %v", first)
 	assert.True(t, second >= 10*time.Millisecond && second <= 30*time.Millisecond, "second %v: still doubling with jitter", second)
+}
+
+// A connection that dispatched a new event made progress: the next wait is
+// the server's retry again, however short the connection was.
+func TestConnectionsThatDeliverWaitTheServersRetry(t *testing.T) {
+	var scripts []ssetest.Script
+	for i := 1; i <= 6; i++ {
+		scripts = append(scripts, script(ssetest.Raw(fmt.Sprintf("retry: 3000\nid: %d\ndata: e%d\n\n", i, i))))
+	}
+	c, rec, clk := defaultSetup(t, append(scripts, noContent))
+	done := connect(t, c)
+	var got []time.Duration
+	for range 6 {
+		got = append(got, advanceTo(t, rec, clk).Delay)
+	}
+	require.NoError(t, receive(t, done))
+	assert.Equal(t, []time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}, got,
+		"every connection delivered a new event: no backoff")
+}
+
+// Only new events are progress: a connection that replays the event the
+// client resumed from, or sends only comments, keeps the backoff growing.
+func TestConnectionsWithNothingNewKeepGrowing(t *testing.T) {
+	c, rec, clk := defaultSetup(t, []ssetest.Script{
+		script(ssetest.Raw("retry: 1000\nid: 1\ndata: a\n\n")),
+		script(ssetest.Raw("id: 1\ndata: a again\n\n")), // the same id as Last-Event-ID
+		script(ssetest.Raw(": only a comment\n\n")),
+		script(ssetest.Raw("data: no id, so it carries 1\n\n")),
+		script(ssetest.Raw("id: 2\ndata: b\n\n")),
+		noContent,
+	})
+	done := connect(t, c)
+	var got []time.Duration
+	for range 5 {
+		got = append(got, advanceTo(t, rec, clk).Delay)
+	}
+	require.NoError(t, receive(t, done))
+	assert.Equal(t, []time.Duration{time.Second, time.Second, 2 * time.Second, 4 * time.Second, time.Second}, got)
+}
+
+// On a stream without ids every event is new.
+func TestAStreamWithoutIDsMakesProgressWithEachEvent(t *testing.T) {
+	c, rec, clk := defaultSetup(t, []ssetest.Script{
+		script(ssetest.Raw("retry: 500\ndata: a\n\n")),
+		script(ssetest.Raw("data: b\n\n")),
+		script(ssetest.Raw("data: c\n\n")),
+		noContent,
+	})
+	done := connect(t, c)
+	var got []time.Duration
+	for range 3 {
+		got = append(got, advanceTo(t, rec, clk).Delay)
+	}
+	require.NoError(t, receive(t, done))
+	assert.Equal(t, []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}, got)
+}
+
+// Without a retry field, progress resets the BackOff: the next wait is
+// its first step again.
+func TestProgressResetsTheBackOff(t *testing.T) {
+	bo := &steppingBackOff{}
+	c, rec, clk := defaultSetup(t, []ssetest.Script{
+		{Status: 503}, {Status: 503},
+		script(ssetest.Raw("id: 1\ndata: a\n\n")),
+		{Status: 503},
+		noContent,
+	}, sse.WithBackOff(func() sse.BackOff { return bo }))
+	done := connect(t, c)
+	var got []time.Duration
+	for range 4 {
+		got = append(got, advanceTo(t, rec, clk).Delay)
+	}
+	require.NoError(t, receive(t, done))
+	assert.Equal(t, []time.Duration{time.Millisecond, 2 * time.Millisecond, time.Millisecond, 2 * time.Millisecond}, got)
+}
+
+// No hot loop: a server that sends "retry: 0", one event and closes, again
+// and again, is reconnected no faster than the floor of 100 ms.
+func TestRetryZeroWithAnEventPerConnectionIsNoHotLoop(t *testing.T) {
+	var scripts []ssetest.Script
+	for i := 1; i <= 20; i++ {
+		scripts = append(scripts, script(ssetest.Raw(fmt.Sprintf("retry: 0\nid: %d\ndata: e\n\n", i))))
+	}
+	c, rec, clk := defaultSetup(t, append(scripts, noContent))
+	start := clk.Now()
+	done := connect(t, c)
+	for i := range 20 {
+		d := advanceTo(t, rec, clk).Delay
+		require.Equal(t, 100*time.Millisecond, d, "reconnection %d", i+1)
+	}
+	require.NoError(t, receive(t, done))
+	assert.Equal(t, 20*100*time.Millisecond, clk.Now().Sub(start), "20 connections took 20 floors of fake time")
+	assert.Len(t, rec.Events(), 20)
+}
+
+// The give-up policy counts attempts in a row without progress: a stream
+// cut after every event is never given up, and its time budget runs from
+// the last progress.
+func TestGiveUpCountsOnlyAttemptsWithoutProgress(t *testing.T) {
+	var scripts []ssetest.Script
+	for i := 1; i <= 12; i++ {
+		scripts = append(scripts, script(ssetest.Raw(fmt.Sprintf("retry: 5000\nid: %d\ndata: e\n\n", i))))
+	}
+	scripts = append(scripts, ssetest.Script{Status: 503}, ssetest.Script{Status: 503}, ssetest.Script{Status: 503})
+	c, rec, clk := defaultSetup(t, scripts, sse.WithGiveUp(3, 30*time.Second))
+	done := connect(t, c)
+	for range 12 + 2 {
+		advanceTo(t, rec, clk)
+	}
+	err := receive(t, done)
+	var gu *sse.GiveUpError
+	require.ErrorAs(t, err, &gu, "12 cuts in 60 s, each after progress: no give-up until 3 failures in a row")
+	assert.Equal(t, 3, gu.Attempts)
+	assert.Len(t, rec.Events(), 12)
 }

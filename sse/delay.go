@@ -2,9 +2,11 @@ package sse
 
 import "time"
 
-// retryFloor is where the delay starts growing when a server's retry field
-// is short (0 included) and connections keep failing, so that "retry: 0"
-// and a server that closes at once cannot make a hot loop.
+// retryFloor is the shortest wait a server's retry field can ask for: a
+// retry below it (0 included) is waited as retryFloor, and it is where
+// the delay starts growing when connections keep failing. With it, a
+// server that sends "retry: 0", one event and closes, again and again,
+// is reconnected at most ten times a second, never in a hot loop.
 const retryFloor = 100 * time.Millisecond
 
 // retryPolicy decides whether the Client tries again and how long it
@@ -19,8 +21,8 @@ type retryPolicy struct {
 	maxAttempts  int
 	maxUnhealthy time.Duration
 
-	failures int       // attempts in a row without a healthy connection
-	since    time.Time // when the last healthy connection ended, or the start
+	failures int       // attempts in a row without progress
+	since    time.Time // when the last attempt with progress ended, or the start
 }
 
 func newRetryPolicy(cfg *config, now time.Time) *retryPolicy {
@@ -42,6 +44,7 @@ type retryRequest struct {
 	now         time.Time
 	opened      bool
 	openFor     time.Duration
+	progress    bool          // the connection dispatched a new event (see next)
 	serverRetry time.Duration // the stream's retry field, already capped
 	hasRetry    bool          // the stream sent a retry field (0 is a value)
 	retryAfter  time.Duration // the failed response's Retry-After, 0 if none
@@ -54,15 +57,22 @@ type retryRequest struct {
 // *DelayClampedError (with the delay still valid) when Retry-After was
 // capped.
 //
-// With n the number of attempts in a row without a healthy connection
-// (0 after a healthy one), the delay is:
+// An attempt made progress when its connection dispatched at least one
+// new event (one whose id differs from the Last-Event-ID the connection
+// was opened with, or any event on a stream without ids), or stayed open
+// for the healthy period (WithHealthyAfter). Progress resets the policy:
+// the count of failures, the BackOff, and the give-up policy's attempts
+// and time budget, which then count from the end of that attempt.
 //
-//	server sent retry r   n <= 1: r exactly   n >= 2: max(r, retryFloor) << (n-1), at most max(r, DefaultMaxBackOff)
-//	no retry field        the BackOff's NextBackOff (Reset after a healthy connection)
+// With n the number of attempts in a row without progress (0 after one
+// with progress) and r' = max(r, retryFloor), the delay is:
+//
+//	server sent retry r   n <= 1: r' exactly   n >= 2: r' doubled n-1 times, at most max(r', DefaultMaxBackOff)
+//	no retry field        the BackOff's NextBackOff (Reset after progress, so its first step)
 //
 // and then the larger of that and Retry-After.
 func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, error) {
-	if r.opened && r.openFor >= p.healthyAfter {
+	if r.opened && (r.progress || r.openFor >= p.healthyAfter) {
 		p.failures = 0
 		p.since = r.now
 		p.backoff.Reset()
@@ -102,11 +112,11 @@ func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, e
 
 // fromRetry is the delay derived from the server's retry field r.
 func (p *retryPolicy) fromRetry(r time.Duration) time.Duration {
-	if p.failures <= 1 {
-		return r
-	}
-	limit := max(r, p.maxBackOff)
 	d := max(r, retryFloor)
+	if p.failures <= 1 {
+		return d
+	}
+	limit := max(d, p.maxBackOff)
 	for i := 1; i < p.failures && d < limit; i++ {
 		d *= 2
 	}

@@ -8,7 +8,8 @@
 // response, decodes the body and hands each event to a Handler on one
 // goroutine, and when the connection ends it reconnects with Last-Event-ID,
 // honouring the server's retry field and Retry-After, with exponential
-// backoff that only resets after a healthy connection.
+// backoff while attempts fail that resets once a connection delivers a
+// new event.
 //
 // # Reconnection
 //
@@ -30,19 +31,32 @@
 //
 // As the WHATWG standard says, a retry field sets the stream's
 // reconnection time; 0 is a valid value, and it lasts across connections.
-// With n the number of attempts in a row that did not end a healthy
-// connection (WithHealthyAfter; n is 0 after a healthy one), the delay
-// before the next attempt is:
 //
-//	the server sent retry r,  n <= 1   r exactly, no jitter
-//	the server sent retry r,  n >= 2   max(r, 100ms) doubled n-1 times, at most max(r, DefaultMaxBackOff)
-//	no retry field yet                 the BackOff's next step (WithBackOff, WithInitialDelay)
+// An attempt made progress when its connection dispatched at least one
+// new event: one whose id differs from the Last-Event-ID the connection
+// was opened with, or any event on a stream without ids. A connection
+// that stayed open for the healthy period (WithHealthyAfter) counts as
+// progress too, even if it delivered nothing. A connection cut while it
+// delivers did not fail: after progress the backoff starts over. With n
+// the number of attempts in a row without progress (0 after one with
+// progress) and r' the server's retry r, but at least the floor of
+// 100 ms, the delay before the next attempt is:
+//
+//	the server sent retry r,  n <= 1   r' exactly, no jitter
+//	the server sent retry r,  n >= 2   r' doubled n-1 times, at most max(r', DefaultMaxBackOff)
+//	no retry field yet                 the BackOff's next step (WithBackOff, WithInitialDelay),
+//	                                   its first step (jitter included) after progress
 //	the response had Retry-After a     the larger of the above and a
 //
-// r and a are capped by WithMaxDelay. WithConstantDelay replaces the
-// whole table. When the give-up policy has a time limit (WithGiveUp) and
-// the delay would end past it, Connect gives up at once rather than retry
-// sooner than the server asked.
+// r and a are capped by WithMaxDelay. The floor is no hot loop: a server
+// that sends "retry: 0", one event and closes, again and again, is
+// reconnected at most every 100 ms. WithConstantDelay replaces the whole
+// table (floor included). The give-up policy (WithGiveUp) counts only the
+// attempts in a row without progress, and its time limit runs from the
+// end of the last attempt with progress: a stream that keeps delivering
+// is never given up, however often it is cut. When the give-up policy
+// has a time limit and the delay would end past it, Connect gives up at
+// once rather than retry sooner than the server asked.
 //
 // # Bounds
 //

@@ -175,15 +175,15 @@ func (e *ContentEncodingError) Error() string {
 }
 
 // GiveUpError ends Connect when the give-up policy (WithGiveUp) runs out:
-// too many attempts or too long without a healthy connection. Err is the
+// too many attempts in a row or too long without progress (a new event,
+// or a connection open for the healthy period). Err is the
 // failure of the last attempt, and errors.Is and errors.As see through to
 // it.
 type GiveUpError struct {
-	// Attempts is the number of attempts made since the last healthy
-	// connection.
+	// Attempts is the number of attempts in a row without progress.
 	Attempts int
-	// Elapsed is the time since the last healthy connection, or since
-	// Connect was called when there was none.
+	// Elapsed is the time since the last attempt with progress ended, or
+	// since Connect was called when there was none.
 	Elapsed time.Duration
 	// Err is the failure of the last attempt.
 	Err error

@@ -16,7 +16,7 @@ import (
 )
 
 // exampleServer streams the given text, after a retry field of 0 (so that
-// clients reconnect at once), on the first connection and answers 204 (the
+// clients reconnect after the 100 ms floor), on the first connection and answers 204 (the
 // stream is over) on every later one.
 func exampleServer(stream string) *httptest.Server {
 	var conns atomic.Int32

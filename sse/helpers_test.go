@@ -28,6 +28,23 @@ type recorder struct {
 	reconnectCh chan sse.ReconnectInfo
 
 	onEvent func(sse.Event) // called from HandleEvent when set
+
+	// stop, once closed (release), drops what the channels cannot take
+	// instead of blocking: a test that stopped reading (it failed, or
+	// got more than the buffers hold) cannot keep Connect from returning.
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// release makes the recorder's sends give up instead of blocking.
+func (r *recorder) release() { r.stopOnce.Do(func() { close(r.stop) }) }
+
+// signal sends v on ch unless the recorder was released.
+func signal[T any](r *recorder, ch chan T, v T) {
+	select {
+	case ch <- v:
+	case <-r.stop:
+	}
 }
 
 func newRecorder() *recorder {
@@ -36,6 +53,7 @@ func newRecorder() *recorder {
 		errCh:       make(chan error, 1000),
 		commentCh:   make(chan string, 1000),
 		reconnectCh: make(chan sse.ReconnectInfo, 1000),
+		stop:        make(chan struct{}),
 	}
 }
 
@@ -46,21 +64,21 @@ func (r *recorder) HandleEvent(e sse.Event) {
 	if r.onEvent != nil {
 		r.onEvent(e)
 	}
-	r.eventCh <- e
+	signal(r, r.eventCh, e)
 }
 
 func (r *recorder) HandleError(err error) {
 	r.mu.Lock()
 	r.errs = append(r.errs, err)
 	r.mu.Unlock()
-	r.errCh <- err
+	signal(r, r.errCh, err)
 }
 
 func (r *recorder) HandleComment(text string) {
 	r.mu.Lock()
 	r.comments = append(r.comments, text)
 	r.mu.Unlock()
-	r.commentCh <- text
+	signal(r, r.commentCh, text)
 }
 
 func (r *recorder) HandleOpen(o sse.OpenInfo) {
@@ -75,7 +93,7 @@ func (r *recorder) observer() sse.Observer {
 			r.mu.Lock()
 			r.reconnects = append(r.reconnects, i)
 			r.mu.Unlock()
-			r.reconnectCh <- i
+			signal(r, r.reconnectCh, i)
 		},
 		Close: func(i sse.CloseInfo) {
 			r.mu.Lock()
@@ -146,7 +164,10 @@ func setup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*ssetest
 	return srv, c, rec
 }
 
-// connect runs Connect in a goroutine and returns a channel for its result.
+// connect runs Connect in a goroutine and returns a channel for its
+// result. The test's cleanup closes the Client, releases its recorder
+// and waits for Connect to return, for testTimeout at most: a failing
+// test fails fast, with a message, instead of hanging.
 func connect(t *testing.T, c *sse.Client[*recorder]) <-chan error {
 	t.Helper()
 	done := make(chan error, 1)
@@ -158,7 +179,12 @@ func connect(t *testing.T, c *sse.Client[*recorder]) <-chan error {
 	}()
 	t.Cleanup(func() {
 		c.Close()
-		<-finished
+		c.Handler().release()
+		select {
+		case <-finished:
+		case <-time.After(testTimeout):
+			t.Errorf("Connect did not return within %v of Close", testTimeout)
+		}
 	})
 	return done
 }

@@ -205,7 +205,7 @@ func TestHostileOneBytePerSecondBodyKeepsTheConnectionAndStallIsCut(t *testing.T
 	})
 	clk := newTimerClock()
 	rec := newRecorder()
-	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithIdleTimeout(2*time.Second), sse.WithGiveUp(1, 0),
+	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithIdleTimeout(2*time.Second), sse.WithGiveUp(1, 0), sse.WithObserver(rec.observer()),
 		sse.WithResponseHeaderTimeout(time.Hour))
 	require.NoError(t, err)
 	done := connect(t, c)
@@ -220,8 +220,13 @@ func TestHostileOneBytePerSecondBodyKeepsTheConnectionAndStallIsCut(t *testing.T
 	assert.Empty(t, rec.Errors(), "1 byte a second is slow, not idle")
 	clk.waitTimer(t, 2*time.Second)
 	clk.Advance(2 * time.Second)
-	err = receive(t, done)
-	assert.ErrorIs(t, err, sse.ErrIdleTimeout)
+	assert.ErrorIs(t, receive(t, rec.errCh), sse.ErrIdleTimeout)
+	// The connection delivered an event: progress, so even WithGiveUp(1, 0)
+	// reconnects instead of giving up.
+	info := receive(t, rec.reconnectCh)
+	assert.ErrorIs(t, info.Cause, sse.ErrIdleTimeout)
+	c.Close()
+	assert.ErrorIs(t, receive(t, done), sse.ErrClosed)
 }
 
 func TestHostileRedirectLoopEnds(t *testing.T) {

@@ -22,8 +22,9 @@ type BackOff interface {
 const (
 	// DefaultMaxBackOff caps the backoff of the default policy.
 	DefaultMaxBackOff = 30 * time.Second
-	// DefaultHealthyAfter is how long a connection must stay open before
-	// the backoff and the give-up counters start over.
+	// DefaultHealthyAfter is how long a connection that delivers nothing
+	// new must stay open before the backoff and the give-up counters
+	// start over (a new event starts them over at once).
 	DefaultHealthyAfter = 30 * time.Second
 
 	// defaultInitialDelay is the first backoff step of the default policy.
@@ -254,8 +255,9 @@ func WithMaxEventSize(n int) Option {
 // WithBackOff sets the backoff policy used while the server has sent no
 // retry field. newBackOff is called once per call to Connect; its
 // result's NextBackOff gives each delay (a negative value, such as
-// backoff.Stop, ends Connect as a give-up) and Reset is called after a
-// healthy connection.
+// backoff.Stop, ends Connect as a give-up) and Reset is called after
+// progress (a connection that delivered a new event, or stayed open for
+// the healthy period).
 // The default is exponential from 1 second (see
 // WithInitialDelay), doubling, with ±50% jitter, up to DefaultMaxBackOff,
 // with no cap on the elapsed time. The package documentation has the
@@ -322,8 +324,9 @@ func WithNoDelay() Option {
 }
 
 // WithHealthyAfter sets how long a connection must stay open to count as
-// healthy (default DefaultHealthyAfter). Only a healthy connection resets
-// the backoff and the give-up counters; a 200 that closes at once does not.
+// healthy (default DefaultHealthyAfter). A healthy connection, like one
+// that delivered a new event, resets the backoff and the give-up
+// counters; a 200 that closes at once with nothing new does not.
 // NewClient refuses a negative d.
 func WithHealthyAfter(d time.Duration) Option {
 	return func(cfg *config) { cfg.notOff("WithHealthyAfter", d, &cfg.healthyAfter) }
@@ -338,9 +341,13 @@ func WithMaxDelay(d time.Duration) Option {
 }
 
 // WithGiveUp ends Connect with a *GiveUpError after attempts consecutive
-// attempts, or after the time d, without a healthy connection. By
-// default the Client never gives up: zero keeps that default for either
-// limit, and a negative value turns it off.
+// attempts without progress, or after the time d without progress
+// (counted from the end of the last attempt with progress). An attempt
+// makes progress when its connection delivers a new event or stays open
+// for the healthy period (see the package doc's Reconnection delay), so a
+// stream that keeps delivering is never given up. By default the Client
+// never gives up: zero keeps that default for either limit, and a negative
+// value turns it off.
 func WithGiveUp(attempts int, d time.Duration) Option {
 	return func(cfg *config) { cfg.maxAttempts, cfg.maxUnhealthy = max(attempts, 0), max(d, 0) }
 }

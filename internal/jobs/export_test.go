@@ -78,3 +78,6 @@ func (p Payload) Raw() (jobID, status, message string, progress *float64, proces
 	}
 	return p.p.JobID, p.p.Status, p.p.Message, progress, int(p.p.ProcessedCount), int(p.p.TotalCount)
 }
+
+// Remember records a completion as Watch does when it returns one.
+func (c *Client) Remember(comp bookstrack.Completion) { c.remember(comp) }

@@ -30,6 +30,7 @@ type fakeStream struct {
 	handled chan struct{}
 	end     chan error
 	closes  atomic.Int32
+	closed  chan struct{} // signalled by each Close (buffered, never blocks)
 
 	mu     sync.Mutex
 	lastID string
@@ -37,6 +38,10 @@ type fakeStream struct {
 
 func (s *fakeStream) Close() error {
 	s.closes.Add(1)
+	select {
+	case s.closed <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -134,7 +139,7 @@ func watch(t *testing.T, s setup) *rig {
 	}
 	r := &rig{t: t, clk: clk, rec: &recorder{}, done: make(chan outcome, 1)}
 	w := jobs.NewWatch(cfg, s.job, r.rec.handlers(), s.fetch, s.apiError)
-	r.stream = &fakeStream{watch: w, events: make(chan sse.Event), handled: make(chan struct{}), end: make(chan error)}
+	r.stream = &fakeStream{watch: w, events: make(chan sse.Event), handled: make(chan struct{}), end: make(chan error), closed: make(chan struct{}, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	r.cancel = cancel
 	t.Cleanup(cancel)

@@ -30,6 +30,14 @@ const (
 	giveUpAfter    = 5 * time.Minute
 )
 
+// lateFinalWait bounds the wait, on the configured clock, for the final
+// completed event (the one that carries the books) after a snapshot that
+// says the job already completed: a client that connects after the job
+// ended gets both on the same connection, one right after the other.
+// When the wait runs out, or the connection ends first, the watch
+// completes with the snapshot.
+const lateFinalWait = 2 * time.Second
+
 // stream is what the watcher needs of its sse.Client, so that the state
 // machine can be driven without HTTP in tests.
 type stream interface {
@@ -62,6 +70,8 @@ type watcher struct {
 	delivered bool                // whether any progress was delivered
 	last      bookstrack.Progress // the last progress delivered
 	timedOut  bool                // a timeout event asked to fall back to polling
+	attempt   int                 // the stream's current attempt, 0 before the first
+	late      *lateSnapshot       // a completed snapshot waiting for the final event
 	done      bool
 	result    bookstrack.Completion
 	err       error
@@ -135,13 +145,34 @@ func (w *watcher) follow(ctx context.Context, s stream, connect func(context.Con
 	}
 	w.stream = s
 	err := connect(ctx)
+	if w.late != nil && !w.done {
+		w.complete(w.late.p, w.late.id) // the final event did not follow in time
+	}
 	switch {
 	case w.done:
-		return w.result, w.err
+		return w.result, w.wrap(w.err)
 	case w.timedOut && ctx.Err() == nil:
-		return w.poll(ctx)
+		c, err := w.poll(ctx)
+		return c, w.wrap(err)
 	}
-	return bookstrack.Completion{}, w.failure(ctx, err)
+	return bookstrack.Completion{}, w.wrap(w.failure(ctx, err))
+}
+
+// wrap gives err (nil stays nil) the watch's context: a
+// *bookstrack.WatchError naming the job, the attempt and the last event
+// id seen, where a new watch resumes.
+func (w *watcher) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	if we, ok := err.(*bookstrack.WatchError); ok {
+		return we
+	}
+	last := w.job.LastEventID
+	if w.stream != nil {
+		last = w.stream.LastEventID() // the stream keeps it, also once closed
+	}
+	return &bookstrack.WatchError{JobID: w.job.ID, Attempt: w.attempt, LastEventID: last, Err: err}
 }
 
 func (w *watcher) streamOptions(token string) []sse.Option {
@@ -161,6 +192,18 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 		opts = append(opts, sse.WithBearerToken(token))
 	}
 	opts = append(opts, w.cfg.StreamOptions...)
+	// After the caller's options, joined to their Observer: the attempt
+	// number that errors carry.
+	// A connection that ends while a completed snapshot waits for the
+	// final event ends the watch: the snapshot is the completion.
+	opts = append(opts, sse.WithAddedObserver(sse.Observer{
+		Attempt: func(i sse.AttemptInfo) { w.attempt = i.Attempt },
+		Close: func(sse.CloseInfo) {
+			if w.late != nil && w.stream != nil {
+				w.stream.Close()
+			}
+		},
+	}))
 	if w.stats != nil {
 		opts = append(opts, sse.WithAddedObserver(w.stats.Observer())) // after the caller's, joined to theirs
 	}
@@ -173,33 +216,39 @@ func (w *watcher) streamOptions(token string) []sse.Option {
 func (w *watcher) failure(ctx context.Context, err error) error {
 	if cause := context.Cause(ctx); ctx.Err() != nil {
 		if errors.Is(cause, bookstrack.ErrStalled) {
-			return fmt.Errorf("%w: job %s: no update for %v", bookstrack.ErrStalled, w.job.ID, w.cfg.StallTimeout)
+			return fmt.Errorf("%w: no update for %v", bookstrack.ErrStalled, w.cfg.StallTimeout)
 		}
-		return fmt.Errorf("bookstrack: watching job %s: %w", w.job.ID, ctx.Err())
+		return ctx.Err()
 	}
 	var se *sse.StatusError
 	if errors.As(err, &se) && w.apiError != nil {
 		apiErr := w.apiError(se)
 		var gu *sse.GiveUpError
 		if errors.As(err, &gu) {
-			return &giveUpError{jobID: w.job.ID, giveUp: gu, last: apiErr}
+			return &giveUpError{giveUp: gu, last: apiErr}
 		}
 		return apiErr
 	}
-	return fmt.Errorf("bookstrack: watching job %s: %w", w.job.ID, err)
+	if err == nil {
+		return errStreamOver // 204: the server ended the stream before the job
+	}
+	return err
 }
+
+// errStreamOver ends a watch whose stream the server ended for good (204
+// No Content) without a terminal event of the job.
+var errStreamOver = errors.New("the server ended the stream (204 No Content) before the job ended")
 
 // giveUpError is a stream's give-up whose last failure was an API error:
 // it prints that failure once and matches both.
 type giveUpError struct {
-	jobID  string
 	giveUp *sse.GiveUpError
 	last   error
 }
 
 func (e *giveUpError) Error() string {
-	return fmt.Sprintf("bookstrack: watching job %s: gave up after %d attempts in %v: %v",
-		e.jobID, e.giveUp.Attempts, e.giveUp.Elapsed.Round(time.Millisecond), e.last)
+	return fmt.Sprintf("gave up after %d attempts in %v: %v",
+		e.giveUp.Attempts, e.giveUp.Elapsed.Round(time.Millisecond), e.last)
 }
 
 func (e *giveUpError) Unwrap() []error { return []error{e.giveUp, e.last} }
@@ -213,11 +262,21 @@ func (w *watcher) HandleEvent(e sse.Event) {
 	case "ping", "heartbeat":
 	case "progress", "initialized", "queued", "processing":
 		if p, ok := w.decode(e); ok {
+			if p.status() == bookstrack.StatusCompleted && w.awaitFinal(p, e.ID) {
+				return
+			}
 			w.onUpdate(p, e.ID)
 		}
 	case "completed":
 		p, _ := w.decode(e)
 		p.Status = string(bookstrack.StatusCompleted)
+		if strings.HasSuffix(e.ID, "-initial") && w.awaitFinal(p, e.ID) {
+			return // a snapshot named after its status (older servers)
+		}
+		if l := w.late; l != nil && p.ProcessedCount == 0 && p.TotalCount == 0 {
+			// The final event carries the books, the snapshot the counts.
+			p.ProcessedCount, p.TotalCount = l.p.ProcessedCount, l.p.TotalCount
+		}
 		w.complete(p, e.ID)
 	case "failed", "canceled", "cancelled":
 		p, _ := w.decode(e)
@@ -242,7 +301,7 @@ func (w *watcher) HandleError(err error) { w.report(err) }
 
 func (w *watcher) report(err error) {
 	if w.h.Error != nil {
-		w.h.Error(err)
+		w.h.Error(w.wrap(err))
 	}
 }
 
@@ -365,6 +424,31 @@ func (w *watcher) complete(p payload, id string) {
 	w.end(c, nil)
 }
 
+// lateSnapshot is a snapshot that said the job completed, kept while the
+// watch waits for the final event.
+type lateSnapshot struct {
+	p     payload
+	id    string
+	timer sse.Timer
+}
+
+// awaitFinal keeps a snapshot of a completed job while the final event,
+// which carries the books, may follow on the same connection: for at most
+// lateFinalWait, or until the connection ends. It reports whether it
+// keeps it; it does not when there is no stream to wait on, or the
+// snapshot already carries the books.
+func (w *watcher) awaitFinal(p payload, id string) bool {
+	if w.stream == nil || w.late != nil {
+		return false
+	}
+	if _, ok := p.books(); ok {
+		return false
+	}
+	s := w.stream
+	w.late = &lateSnapshot{p: p, id: id, timer: w.cfg.Clock.AfterFunc(lateFinalWait, func() { s.Close() })}
+	return true
+}
+
 // fail ends the watch with the job's failure.
 func (w *watcher) fail(p payload) {
 	w.end(bookstrack.Completion{}, w.failedError(p))
@@ -392,6 +476,9 @@ func (w *watcher) failedError(p payload) *bookstrack.JobFailedError {
 
 func (w *watcher) end(c bookstrack.Completion, err error) {
 	w.done, w.result, w.err = true, c, err
+	if w.late != nil {
+		w.late.timer.Stop()
+	}
 	if w.stream != nil {
 		w.stream.Close()
 	}

@@ -77,7 +77,9 @@ func TestWatchMapsAStreamErrorResponseToTheAPIError(t *testing.T) {
 
 	r := watch(t, setup{apiError: mapErr})
 	r.end(status)
-	assert.Same(t, apiErr, r.result().err)
+	var we *bookstrack.WatchError
+	require.ErrorAs(t, r.result().err, &we)
+	assert.Same(t, apiErr, we.Err, "the API error, in the watch's context")
 	assert.Same(t, status, seen)
 
 	r = watch(t, setup{apiError: mapErr})
@@ -89,7 +91,7 @@ func TestWatchMapsAStreamErrorResponseToTheAPIError(t *testing.T) {
 	var ae *bookstrack.APIError
 	require.ErrorAs(t, err, &ae, "and the API error")
 	assert.Same(t, apiErr, ae)
-	assert.Equal(t, "bookstrack: watching job "+jobID+": gave up after 10 attempts in 5m0s: "+apiErr.Error(), err.Error())
+	assert.Equal(t, "bookstrack: watching job "+jobID+" (attempt 0): gave up after 10 attempts in 5m0s: "+apiErr.Error(), err.Error())
 	assert.Equal(t, 1, strings.Count(err.Error(), apiErr.Error()), "the failure is printed once")
 }
 
@@ -122,7 +124,7 @@ func TestWatchPassesTheStreamsProblemsOn(t *testing.T) {
 	w = jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, rec.handlers(), nil, nil)
 	problem := errors.New("connection dropped")
 	w.HandleError(problem)
-	assert.Equal(t, []error{problem}, rec.errors())
+	assert.Equal(t, []error{&bookstrack.WatchError{JobID: jobID, Err: problem}}, rec.errors(), "in the watch's context")
 
 	silent := jobs.NewWatch(settings.MustNew([]bookstrack.Option(nil)), bookstrack.Job{ID: jobID}, bookstrack.Handlers{}, nil, nil)
 	silent.HandleError(problem) // no Error handler: nothing to call

@@ -142,7 +142,9 @@ func TestWatchPollEndsOnAFinalError(t *testing.T) {
 			r := pollingRig(t, st)
 			r.send("timeout", `{}`)
 			r.end(sse.ErrClosed)
-			assert.Equal(t, final, r.result().err)
+			var we *bookstrack.WatchError
+			require.ErrorAs(t, r.result().err, &we)
+			assert.Equal(t, final, we.Err)
 			assert.Len(t, st.polls(), 1)
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"expvar"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,20 +95,30 @@ func TestCheckSetsEachFigureAgainstTheObjectives(t *testing.T) {
 	}
 }
 
+// publishSeq makes each publication of the tests its own expvar name:
+// expvar's names are process-wide and never freed, and go test -count N
+// runs a test N times in one process.
+var publishSeq atomic.Int64
+
+// The body runs twice, as go test -count 2 would: a fixed name would be
+// taken the second time.
 func TestPublishExposesTheSnapshotThroughExpvar(t *testing.T) {
-	st := ssestats.New()
-	obs := st.Observer("imports")
-	obs.Attempt(sse.AttemptInfo{Attempt: 1, ID: 1, Time: testStart})
-	obs.Close(sse.CloseInfo{Attempt: 1, ID: 1, Err: &sse.StatusError{StatusCode: 429}})
-	require.NoError(t, st.Publish("ssestats_test_publish"))
+	for range 2 {
+		name := fmt.Sprintf("ssestats_test_publish_%d", publishSeq.Add(1))
+		st := ssestats.New()
+		obs := st.Observer("imports")
+		obs.Attempt(sse.AttemptInfo{Attempt: 1, ID: 1, Time: testStart})
+		obs.Close(sse.CloseInfo{Attempt: 1, ID: 1, Err: &sse.StatusError{StatusCode: 429}})
+		require.NoError(t, st.Publish(name))
 
-	var got ssestats.Snapshot
-	require.NoError(t, json.Unmarshal([]byte(expvar.Get("ssestats_test_publish").String()), &got))
-	assert.Equal(t, st.Snapshot(), got)
-	assert.Equal(t, int64(1), got.Streams["imports"].Errors.TooManyRequests)
-	assert.Contains(t, expvar.Get("ssestats_test_publish").String(), `"429":1`)
+		var got ssestats.Snapshot
+		require.NoError(t, json.Unmarshal([]byte(expvar.Get(name).String()), &got))
+		assert.Equal(t, st.Snapshot(), got)
+		assert.Equal(t, int64(1), got.Streams["imports"].Errors.TooManyRequests)
+		assert.Contains(t, expvar.Get(name).String(), `"429":1`)
 
-	err := ssestats.New().Publish("ssestats_test_publish")
-	assert.ErrorIs(t, err, ssestats.ErrNameTaken, "a second publication under a name is refused, not a panic")
-	assert.ErrorIs(t, ssestats.New().Publish("memstats"), ssestats.ErrNameTaken, "expvar's own names too")
+		err := ssestats.New().Publish(name)
+		assert.ErrorIs(t, err, ssestats.ErrNameTaken, "a second publication under a name is refused, not a panic")
+		assert.ErrorIs(t, ssestats.New().Publish("memstats"), ssestats.ErrNameTaken, "expvar's own names too")
+	}
 }
