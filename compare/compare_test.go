@@ -27,6 +27,16 @@ var base string // http://127.0.0.1:port of the child server
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// size is a workload's size: full, or smoke under -short, where CI runs
+// every workload once for a fraction of a second so that the module
+// cannot rot (no figure of a smoke run means anything).
+func size(full, smoke int) int {
+	if testing.Short() {
+		return smoke
+	}
+	return full
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv("COMPARE_CHILD") == "1" {
 		addr, err := server.Listen()
@@ -171,7 +181,7 @@ func perEvent(b *testing.B, events int, f func()) {
 
 // BenchmarkSmall reads 20 000 ~140 B job-progress events with ids.
 func BenchmarkSmall(b *testing.B) {
-	const n = 20000
+	n := size(20000, 200)
 	want := 0
 	for i := 1; i <= n; i++ {
 		want += len(server.Small(i))
@@ -183,7 +193,7 @@ func BenchmarkSmall(b *testing.B) {
 
 // BenchmarkLarge reads 200 events of 64 KiB in 64 data lines.
 func BenchmarkLarge(b *testing.B) {
-	const n = 200
+	n := size(200, 4)
 	forPeers(b, func(b *testing.B, _ string, p peer) {
 		perEvent(b, n, func() { stream(b, p, "/large", n, n*len(server.LargeData), nil) })
 	})
@@ -226,7 +236,7 @@ var (
 // 5000 events, 5 s: the p99 of 1000 (its 10th largest value) swung by a
 // quarter from round to round on the 2 shared cores.
 func latencyRound() []latency {
-	const n = 5000
+	n := size(5000, 50)
 	out := make([]latency, len(peers))
 	var wg sync.WaitGroup
 	for k, pe := range peers {
@@ -269,7 +279,7 @@ func latencyRound() []latency {
 // server sent counts as altered, and lost unless it also comes whole).
 // Ours must lose, duplicate and alter none.
 func BenchmarkReconnect(b *testing.B) {
-	const n, every = 2000, 100
+	n, every := size(2000, 300), 100
 	forPeers(b, func(b *testing.B, name string, p peer) {
 		var gaps []time.Duration
 		lost, dup, bad := 0, 0, 0
@@ -326,7 +336,7 @@ func BenchmarkReconnect(b *testing.B) {
 // to change) and reports heap and stack bytes, stack bytes alone and
 // goroutines per stream (cmd/idle holds 10 000).
 func BenchmarkIdle(b *testing.B) {
-	streams := 200
+	streams := size(200, 5)
 	if s, err := strconv.Atoi(os.Getenv("COMPARE_IDLE_STREAMS")); err == nil {
 		streams = s
 	}
