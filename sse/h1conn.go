@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,28 @@ func (t leanTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return rt.RoundTrip(req)
 	}
+	// Dial, TLS handshake, request and response head run on a goroutine
+	// that ends with them, and the body is read on the caller's. Their
+	// call chains (key exchange, certificate verification, header
+	// parsing) grow a stack to 16 KiB or more; on the caller's goroutine,
+	// parked in Read for the stream's life, that stack would stay (the
+	// runtime shrinks a stack by half per collection, and only while it
+	// is mostly unused): an idle stream over TLS kept 16.4 KB of stack.
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		resp, err := roundTrip(req)
+		ch <- result{resp, err}
+	}()
+	r := <-ch
+	return r.resp, r.err
+}
+
+// roundTrip dials and sends req, and reads the response head.
+func roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	conn, err := dialLean(ctx, req)
 	if err != nil {
@@ -76,12 +99,46 @@ func dialLean(ctx context.Context, req *http.Request) (net.Conn, error) {
 	if err != nil || !tlsOn {
 		return conn, err
 	}
-	tc := tls.Client(conn, &tls.Config{ServerName: host, NextProtos: []string{"http/1.1"}})
+	tc := tls.Client(conn, leanTLSConfig(host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return tc, nil
+}
+
+// leanTLSConfigs holds one *tls.Config per server name (at most
+// maxLeanTLSConfigs), shared by the lean connections to it, as an
+// http.Transport shares its own: each tls.Conn keeps its config for its
+// life, and 10 000 streams to one origin would keep 10 000 copies (about
+// 480 B each).
+var leanTLSConfigs struct {
+	sync.Mutex
+	m map[string]*tls.Config
+}
+
+const maxLeanTLSConfigs = 64
+
+// leanTestRoots replaces the system roots in the sse tests (nil: the
+// system roots).
+var leanTestRoots *x509.CertPool
+
+// leanTLSConfig returns the config for a lean connection to host: ALPN
+// http/1.1, the system roots. It must not be modified.
+func leanTLSConfig(host string) *tls.Config {
+	leanTLSConfigs.Lock()
+	defer leanTLSConfigs.Unlock()
+	if c := leanTLSConfigs.m[host]; c != nil {
+		return c
+	}
+	c := &tls.Config{ServerName: host, NextProtos: []string{"http/1.1"}, RootCAs: leanTestRoots}
+	if leanTLSConfigs.m == nil {
+		leanTLSConfigs.m = make(map[string]*tls.Config)
+	}
+	if len(leanTLSConfigs.m) < maxLeanTLSConfigs {
+		leanTLSConfigs.m[host] = c
+	}
+	return c
 }
 
 // exchange writes req once and reads the response head.

@@ -171,6 +171,9 @@ func coordinate(n int, client string, procs int, useTLS bool, maxStreams int) er
 
 // hold opens n streams to a server child of its own and reports.
 func hold(n int, client string, useTLS bool) error {
+	if os.Getenv("IDLE_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 64 // every few allocations: a precise profile
+	}
 	if err := raise(n + headroom); err != nil {
 		return err
 	}
