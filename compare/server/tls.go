@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -69,6 +70,12 @@ const TLSEnvCert, TLSEnvKey = "COMPARE_TLS_CERT", "COMPARE_TLS_KEY"
 // the address. An HTTP/2 connection carries at most maxStreams streams at
 // once (0: net/http's default, 250).
 func ListenTLS(certPEM, keyPEM []byte, maxStreams int) (string, error) {
+	return ListenTLSHandler(certPEM, keyPEM, maxStreams, http.HandlerFunc(serve), nil)
+}
+
+// ListenTLSHandler is ListenTLS with another handler and, if not nil,
+// the server's ConnContext.
+func ListenTLSHandler(certPEM, keyPEM []byte, maxStreams int, h http.Handler, connContext func(context.Context, net.Conn) context.Context) (string, error) {
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return "", err
@@ -78,8 +85,9 @@ func ListenTLS(certPEM, keyPEM []byte, maxStreams int) (string, error) {
 		return "", err
 	}
 	srv := &http.Server{
-		Handler:   http.HandlerFunc(serve),
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		Handler:     h,
+		ConnContext: connContext,
+		TLSConfig:   &tls.Config{Certificates: []tls.Certificate{cert}},
 	}
 	if maxStreams > 0 {
 		srv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: maxStreams}
