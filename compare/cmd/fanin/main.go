@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,6 +213,18 @@ func run(n, maxStreams, sample int, every, hold time.Duration) error {
 		n, openedIn.Round(time.Millisecond), per(m0.inuse+m0.stack, m1.inuse+m1.stack), per(m0.live, m1.live), per(m0.stack, m1.stack),
 		per(float64(m0.goroutines), float64(m1.goroutines)), per(float64(m0.fds), float64(m1.fds)), m1.fds)
 
+	if f := os.Getenv("FANIN_PROFILE"); f != "" {
+		// FANIN_PROFILE=prefix writes prefix.goroutine and prefix.heap
+		// while the streams are held.
+		for _, p := range []string{"goroutine", "heap"} {
+			w, err := os.Create(f + "." + p)
+			if err != nil {
+				return err
+			}
+			pprof.Lookup(p).WriteTo(w, 0)
+			w.Close()
+		}
+	}
 	before := sampled.Load()
 	time.Sleep(hold)
 	during := sampled.Load() - before
