@@ -84,11 +84,12 @@ func oursBytes(t sse.Transport) peer {
 	}
 }
 
-func ours(t sse.Transport) peer {
+// ours reads with the sse Client on transport t, through hc if not nil.
+func ours(t sse.Transport, hc *http.Client) peer {
 	return func(ctx context.Context, url string, on recv) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		c, err := sse.NewClient(url, &ourHandler{on, cancel}, sse.WithTransport(t), sse.WithNoDelay())
+		c, err := sse.NewClient(url, &ourHandler{on, cancel}, sse.WithTransport(t), sse.WithNoDelay(), sse.WithHTTPClient(hc))
 		if err != nil {
 			return err
 		}
@@ -150,8 +151,12 @@ func r3labs(ctx context.Context, url string, on recv) error {
 
 // bufioFloor is a plain net/http + bufio.Scanner reader of the fields the
 // workloads use (id, data; blank line dispatches; an event cut short is
-// dropped), resuming with Last-Event-ID: the floor.
-func bufioFloor(ctx context.Context, url string, on recv) error {
+// dropped), resuming with Last-Event-ID: the floor. It reads through hc.
+func bufioFloor(hc *http.Client) peer {
+	return func(ctx context.Context, url string, on recv) error { return floor(ctx, hc, url, on) }
+}
+
+func floor(ctx context.Context, hc *http.Client, url string, on recv) error {
 	var last string
 	var data []byte
 	for ctx.Err() == nil {
@@ -160,7 +165,7 @@ func bufioFloor(ctx context.Context, url string, on recv) error {
 		if last != "" {
 			req.Header.Set("Last-Event-ID", last)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -23,9 +24,24 @@ import (
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
-var base string // http://127.0.0.1:port of the child server
+var base string // the child server's base URL for the run in progress
+
+// plainBase and tlsBase are the child server's http://127.0.0.1:port and
+// https://127.0.0.1:port (a certificate made at run time, trusted through
+// SSL_CERT_FILE; HTTP/2 and HTTP/1.1 offered by ALPN).
+var plainBase, tlsBase string
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// size is a workload's size: full, or smoke under -short, where CI runs
+// every workload once for a fraction of a second so that the module
+// cannot rot (no figure of a smoke run means anything).
+func size(full, smoke int) int {
+	if testing.Short() {
+		return smoke
+	}
+	return full
+}
 
 func TestMain(m *testing.M) {
 	if os.Getenv("COMPARE_CHILD") == "1" {
@@ -33,11 +49,26 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Println(addr)
+		taddr, err := server.ListenTLS([]byte(os.Getenv(server.TLSEnvCert)), []byte(os.Getenv(server.TLSEnvKey)), 0)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(addr, taddr)
 		select {}
 	}
+	certPEM, keyPEM, err := server.Cert()
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "compare")
+	if err != nil {
+		panic(err)
+	}
+	if err := server.Trust(dir, certPEM); err != nil {
+		panic(err)
+	}
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "COMPARE_CHILD=1")
+	cmd.Env = append(os.Environ(), "COMPARE_CHILD=1", server.TLSEnvCert+"="+string(certPEM), server.TLSEnvKey+"="+string(keyPEM))
 	cmd.Stderr = os.Stderr
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -47,33 +78,104 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	base = "http://" + line[:len(line)-1]
+	addrs := strings.Fields(line)
+	plainBase, tlsBase = "http://"+addrs[0], "https://"+addrs[1]
 	code := m.Run()
 	cmd.Process.Kill()
 	cmd.Wait()
+	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+type namedPeer struct {
+	name string
+	p    peer
 }
 
 // peers in table order; sub-benchmarks are named peer=<name> so that
 // `benchstat -col /peer` compares them side by side.
-var peers = []struct {
-	name string
-	p    peer
-}{
-	{"ours-h1", ours(sse.TransportHTTP1)},
-	{"ours-nethttp", ours(sse.TransportNetHTTP)},
+var peers = []namedPeer{
+	{"ours-h1", ours(sse.TransportHTTP1, nil)},
+	{"ours-nethttp", ours(sse.TransportNetHTTP, nil)},
 	{"ours-h1-bytes", oursBytes(sse.TransportHTTP1)},
 	{"go-sse", goSSE},
 	{"launchdarkly", launchDarkly},
 	{"r3labs", r3labs},
-	{"bufio-floor", bufioFloor},
+	{"bufio-floor", bufioFloor(http.DefaultClient)},
 	{"websocket", ws},
 }
 
-func forPeers(b *testing.B, f func(b *testing.B, name string, p peer)) {
-	for _, pe := range peers {
-		b.Run("peer="+pe.name, func(b *testing.B) { f(b, pe.name, pe.p) })
+// tlsPeers are the peers over TLS, where each uses its default client:
+// net/http's default Transport negotiates HTTP/2 with the server, so
+// ours-nethttp, go-sse, launchdarkly and r3labs read over HTTP/2; the
+// lean transport, coder/websocket (an upgrade is HTTP/1.1) and
+// ours-nethttp-h1 (net/http held to HTTP/1.1) over HTTP/1.1, one
+// connection per stream. The floor reads over HTTP/1.1 too: the least a
+// reader of one stream can do.
+var tlsPeers = []namedPeer{
+	{"ours-h1", ours(sse.TransportHTTP1, nil)},
+	{"ours-nethttp", ours(sse.TransportNetHTTP, nil)},
+	{"ours-nethttp-h1", ours(sse.TransportNetHTTP, h1Client)},
+	{"ours-h1-bytes", oursBytes(sse.TransportHTTP1)},
+	{"go-sse", goSSE},
+	{"launchdarkly", launchDarkly},
+	{"r3labs", r3labs},
+	{"bufio-floor", bufioFloor(h1Client)},
+	{"websocket", ws},
+}
+
+// h1Client is net/http held to HTTP/1.1. It is a Transport of its own,
+// not a Clone of http.DefaultTransport: once that has set up HTTP/2, its
+// TLS config offers "h2" by ALPN, and a clone would offer it too.
+var h1Client = func() *http.Client {
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 100, IdleConnTimeout: 90 * time.Second}
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	return &http.Client{Transport: t}
+}()
+
+// mode is plaintext or TLS: the peers and the server's base URL.
+type mode struct {
+	name  string // "" (plaintext) or "tls", the sub-benchmark level
+	base  string
+	peers []namedPeer
+}
+
+// modes are the runs of each workload: plaintext, named as before, then
+// TLS under a tls/ level (BenchmarkSmall/tls/peer=ours-h1).
+// COMPARE_TLS=off runs plaintext alone, COMPARE_TLS=only TLS alone.
+func modes() []mode {
+	var ms []mode
+	if os.Getenv("COMPARE_TLS") != "only" {
+		ms = append(ms, mode{"", plainBase, peers})
 	}
+	if os.Getenv("COMPARE_TLS") != "off" {
+		ms = append(ms, mode{"tls", tlsBase, tlsPeers})
+	}
+	return ms
+}
+
+// inModes runs f under each mode, with base set to the mode's server.
+func inModes(b *testing.B, f func(b *testing.B, m mode)) {
+	for _, m := range modes() {
+		if m.name == "" {
+			base = m.base
+			f(b, m)
+			continue
+		}
+		b.Run(m.name, func(b *testing.B) {
+			base = m.base
+			f(b, m)
+		})
+	}
+}
+
+func forPeers(b *testing.B, f func(b *testing.B, name string, p peer)) {
+	inModes(b, func(b *testing.B, m mode) {
+		for _, pe := range m.peers {
+			b.Run("peer="+pe.name, func(b *testing.B) { f(b, pe.name, pe.p) })
+		}
+	})
 }
 
 // tally is what a run received.
@@ -171,7 +273,7 @@ func perEvent(b *testing.B, events int, f func()) {
 
 // BenchmarkSmall reads 20 000 ~140 B job-progress events with ids.
 func BenchmarkSmall(b *testing.B) {
-	const n = 20000
+	n := size(20000, 200)
 	want := 0
 	for i := 1; i <= n; i++ {
 		want += len(server.Small(i))
@@ -183,7 +285,7 @@ func BenchmarkSmall(b *testing.B) {
 
 // BenchmarkLarge reads 200 events of 64 KiB in 64 data lines.
 func BenchmarkLarge(b *testing.B) {
-	const n = 200
+	n := size(200, 4)
 	forPeers(b, func(b *testing.B, _ string, p peer) {
 		perEvent(b, n, func() { stream(b, p, "/large", n, n*len(server.LargeData), nil) })
 	})
@@ -195,21 +297,28 @@ func BenchmarkLarge(b *testing.B) {
 // same load on a shared machine: the i-th run of a peer's sub-benchmark
 // reports that peer's part of round i, run when first asked for.
 func BenchmarkLatency(b *testing.B) {
-	for k, pe := range peers {
-		b.Run("peer="+pe.name, func(b *testing.B) {
-			i := latencyRuns[k]
-			latencyRuns[k]++
-			for len(latencyRounds) <= i {
-				latencyRounds = append(latencyRounds, latencyRound())
-			}
-			r := latencyRounds[i][k]
-			if r.err != "" {
-				b.Fatal(r.err)
-			}
-			b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
-			b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
-		})
-	}
+	inModes(b, func(b *testing.B, m mode) {
+		for k, pe := range m.peers {
+			b.Run("peer="+pe.name, func(b *testing.B) {
+				lr := latencyRuns[m.name]
+				if lr == nil {
+					lr = &latencyRun{runs: make([]int, len(m.peers))}
+					latencyRuns[m.name] = lr
+				}
+				i := lr.runs[k]
+				lr.runs[k]++
+				for len(lr.rounds) <= i {
+					lr.rounds = append(lr.rounds, latencyRound(m))
+				}
+				r := lr.rounds[i][k]
+				if r.err != "" {
+					b.Fatal(r.err)
+				}
+				b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
+				b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
+			})
+		}
+	})
 }
 
 type latency struct {
@@ -217,19 +326,22 @@ type latency struct {
 	err      string
 }
 
-var (
-	latencyRounds [][]latency
-	latencyRuns   = make([]int, len(peers))
-)
+// latencyRun is a mode's rounds and each peer's runs so far.
+type latencyRun struct {
+	rounds [][]latency
+	runs   []int
+}
 
-// latencyRound reads a latency stream with every peer at once. It takes
-// 5000 events, 5 s: the p99 of 1000 (its 10th largest value) swung by a
-// quarter from round to round on the 2 shared cores.
-func latencyRound() []latency {
-	const n = 5000
-	out := make([]latency, len(peers))
+var latencyRuns = map[string]*latencyRun{}
+
+// latencyRound reads a latency stream with every peer of m at once. It
+// takes 5000 events, 5 s: the p99 of 1000 (its 10th largest value) swung
+// by a quarter from round to round on the 2 shared cores.
+func latencyRound(m mode) []latency {
+	n := size(5000, 50)
+	out := make([]latency, len(m.peers))
 	var wg sync.WaitGroup
-	for k, pe := range peers {
+	for k, pe := range m.peers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -238,7 +350,7 @@ func latencyRound() []latency {
 			bad := 0
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			pe.p(ctx, base+"/latency?n="+itoa(n), func(id, data string) bool {
+			pe.p(ctx, m.base+"/latency?n="+itoa(n), func(id, data string) bool {
 				now := time.Now()
 				sent, err := strconv.ParseInt(data, 10, 64)
 				if err != nil {
@@ -269,7 +381,7 @@ func latencyRound() []latency {
 // server sent counts as altered, and lost unless it also comes whole).
 // Ours must lose, duplicate and alter none.
 func BenchmarkReconnect(b *testing.B) {
-	const n, every = 2000, 100
+	n, every := size(2000, 300), 100
 	forPeers(b, func(b *testing.B, name string, p peer) {
 		var gaps []time.Duration
 		lost, dup, bad := 0, 0, 0
@@ -326,7 +438,7 @@ func BenchmarkReconnect(b *testing.B) {
 // to change) and reports heap and stack bytes, stack bytes alone and
 // goroutines per stream (cmd/idle holds 10 000).
 func BenchmarkIdle(b *testing.B) {
-	streams := 200
+	streams := size(200, 5)
 	if s, err := strconv.Atoi(os.Getenv("COMPARE_IDLE_STREAMS")); err == nil {
 		streams = s
 	}

@@ -37,12 +37,12 @@ func rawServer(t *testing.T, resp string) string {
 
 func TestLeanPathGivesTypedErrorsForMalformedResponses(t *testing.T) {
 	for name, resp := range map[string]string{
-		"status line":       "HTTP/1.1 2x0 OK\r\n\r\n",
-		"not HTTP":          "SSH-2.0-OpenSSH\r\n\r\n",
-		"header":            "HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n",
-		"folded header":     "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n",
-		"chunk size":        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\ndata: x\n\n",
-		"transfer-encoding": "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"status line":        "HTTP/1.1 2x0 OK\r\n\r\n",
+		"not HTTP":           "SSH-2.0-OpenSSH\r\n\r\n",
+		"header":             "HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n",
+		"fold before fields": "HTTP/1.1 200 OK\r\n c\r\nA: b\r\n\r\n",
+		"chunk size":         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\ndata: x\n\n",
+		"transfer-encoding":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := rawServer(t, resp)

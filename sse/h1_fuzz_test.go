@@ -7,18 +7,27 @@ import (
 	"io"
 	"net/http"
 	"net/http/httputil"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // FuzzChunkedReader checks the lean chunked reader against net/http's
 // decoder: the same bytes on success, a typed or EOF error otherwise,
-// never a panic or more output than input.
+// never a panic or more output than input; and the two frame alike: what
+// net/http refuses as malformed (a bare LF or a stray CR in a chunk line,
+// data not followed by CRLF) the lean reader refuses too. net/http's
+// decoder stops at the last chunk and leaves the trailer to its caller,
+// so only the lean reader's errors after the last chunk are its own.
 func FuzzChunkedReader(f *testing.F) {
 	for _, s := range []string{
 		"5\r\nhello\r\n0\r\n\r\n",
 		"3;ext=1\r\nabc\r\n0\r\nTrailer: x\r\n\r\n",
 		"a\nabcdefghij\n0\n\n",
+		"5\r\nhello\n0\r\n\r\n",
+		"5\r\r\nhello\r\n0\r\n\r\n",
+		"5;a\rb\r\nhello\r\n0\r\n\r\n",
+		"5\r\nhello\r\n0\r\nT: 1\n\n",
 		"zz\r\n",
 		"ffffffffffffffffff\r\n",
 		"5\r\nhelloXX",
@@ -38,6 +47,9 @@ func FuzzChunkedReader(f *testing.F) {
 		if err == nil && werr == nil && !bytes.Equal(got, want) {
 			t.Fatalf("got %q, net/http %q", got, want)
 		}
+		if werr != nil && werr != io.ErrUnexpectedEOF && err == nil {
+			t.Fatalf("net/http refuses (%v), the lean reader reads %q", werr, got)
+		}
 	})
 }
 
@@ -49,6 +61,8 @@ func FuzzResponseHead(f *testing.F) {
 		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
 		"HTTP/1.0 200\r\nContent-Length: 5\r\n\r\n",
 		"HTTP/1.1 200 OK\r\n folded\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\t d \r\nB: e\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nA:\r\n  \r\n b\r\n\r\n",
 		"HTTP/1.1 2x0 OK\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
@@ -72,6 +86,27 @@ func FuzzResponseHead(f *testing.F) {
 				if strings.ContainsAny(k+v, "\r\n") {
 					t.Fatalf("header %q: %q keeps a line break", k, v)
 				}
+			}
+		}
+		// Where net/http reads the same response head, it reads the same
+		// field values, but for the framing fields both handle apart from
+		// the header map, and for the whitespace of an obs-fold: RFC 9112
+		// section 5.2 replaces a fold with one or more SP, and a fold of
+		// whitespace alone leaves net/http an extra SP ("0 " where the
+		// lean reader, trimming the value's OWS, reads "0").
+		want, werr := http.ReadResponse(bufio.NewReader(bytes.NewReader(in)), nil)
+		if werr != nil || want.StatusCode != resp.StatusCode {
+			return
+		}
+		for k, vs := range resp.Header {
+			switch k {
+			case "Transfer-Encoding", "Content-Length", "Cache-Control":
+				continue
+			}
+			if !slices.EqualFunc(vs, want.Header[k], func(a, b string) bool {
+				return slices.Equal(strings.Fields(a), strings.Fields(b))
+			}) {
+				t.Fatalf("header %q: %q, net/http %q", k, vs, want.Header[k])
 			}
 		}
 	})
@@ -100,5 +135,25 @@ func TestTransportAutoPicksTheLeanPathOnlyWithoutACustomTransport(t *testing.T) 
 	cfg.transport = TransportNetHTTP
 	if lean(cfg) {
 		t.Error("TransportNetHTTP: lean path chosen")
+	}
+}
+
+// TestObsFoldIsReadAsOneSpace checks RFC 9112 section 5.2 on the lean
+// path: each obs-fold and the whitespace around it become one SP, as
+// net/http reads the same head.
+func TestObsFoldIsReadAsOneSpace(t *testing.T) {
+	const in = "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\t d \r\nB:\r\n e\r\nC: f\r\n\r\n"
+	resp, err := readResponseHead(bufio.NewReader(strings.NewReader(in)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := http.ReadResponse(bufio.NewReader(strings.NewReader(in)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"A": "b c d", "B": "e", "C": "f"} {
+		if got := resp.Header.Get(k); got != v || want.Header.Get(k) != v {
+			t.Errorf("%s: lean %q, net/http %q, want %q", k, got, want.Header.Get(k), v)
+		}
 	}
 }

@@ -13,6 +13,17 @@ const maxChunkLine = 4 << 10
 // chunkedReader decodes a chunked body (RFC 9112 section 7.1). It reads
 // data straight into the caller's buffer and allocates nothing per chunk.
 //
+// Line ends: a chunk-size line and the end of a chunk's data must be CRLF;
+// a bare LF there, or a CR anywhere else in a chunk-size line, is a
+// ProtocolError. Section 7.1's grammar has CRLF only, and the leniency of
+// section 2.2 (a recipient MAY take a single LF as a line terminator)
+// covers the start line and fields, not chunk framing: erratum 7633, which
+// proposed extending it to chunk lines, was rejected. A reader that took a
+// bare LF where its peer (a proxy, a cache) does not would frame the body
+// differently from it, which is how request and response smuggling starts;
+// net/http refuses the same bytes. Trailer fields are fields, so there
+// section 2.2 applies and a bare LF ends a line, as in the header.
+//
 // Invariant: n is what is left of the current chunk's data; when n is 0
 // and !eof, the next bytes are a chunk-size line (after the CRLF that ends
 // the previous chunk's data if inData was true).
@@ -62,7 +73,7 @@ func (c *chunkedReader) next() error {
 		}
 		c.inData = false
 	}
-	line, err := c.line("chunk size")
+	line, err := c.line("chunk size", true)
 	if err != nil {
 		return err
 	}
@@ -83,7 +94,7 @@ func (c *chunkedReader) next() error {
 	}
 	if n == 0 {
 		for { // trailer section, then the empty line
-			t, err := c.line("chunk")
+			t, err := c.line("chunk", false)
 			if err != nil {
 				return err
 			}
@@ -98,22 +109,20 @@ func (c *chunkedReader) next() error {
 }
 
 func (c *chunkedReader) crlf() error {
-	b, err := c.br.ReadByte()
-	if err == nil && b == '\r' {
-		b, err = c.br.ReadByte()
-	}
-	if err != nil {
+	var b [2]byte
+	if _, err := io.ReadFull(c.br, b[:]); err != nil {
 		return unexpected(err)
 	}
-	if b != '\n' {
-		return protoErr("chunk", "data not followed by CRLF", []byte{b})
+	if b != [2]byte{'\r', '\n'} {
+		return protoErr("chunk", "data not followed by CRLF", b[:])
 	}
 	return nil
 }
 
 // line reads one line of at most maxChunkLine bytes, without its
-// terminator.
-func (c *chunkedReader) line(part string) ([]byte, error) {
+// terminator. With crlf (a chunk-size line) the line must end in CRLF and
+// hold no other CR; otherwise (a trailer line) a bare LF ends it too.
+func (c *chunkedReader) line(part string, crlf bool) ([]byte, error) {
 	var acc []byte
 	for {
 		frag, err := c.br.ReadSlice('\n')
@@ -124,11 +133,16 @@ func (c *chunkedReader) line(part string) ([]byte, error) {
 			if acc != nil {
 				frag = append(acc, frag...)
 			}
-			frag = frag[:len(frag)-1]
-			if n := len(frag); n > 0 && frag[n-1] == '\r' {
-				frag = frag[:n-1]
+			line := frag[:len(frag)-1]
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			} else if crlf {
+				return nil, protoErr(part, "line ends with a bare LF", frag)
 			}
-			return frag, nil
+			if crlf && bytes.IndexByte(line, '\r') >= 0 {
+				return nil, protoErr(part, "CR inside the line", frag)
+			}
+			return line, nil
 		}
 		if err != bufio.ErrBufferFull {
 			return nil, unexpected(err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -22,16 +23,120 @@ const leanBufSize = 512
 // connection (context.AfterFunc), which unblocks any read.
 type leanTransport struct {
 	fallback http.RoundTripper // for a proxied request; nil = http.DefaultTransport
+	// auto: TransportAuto chose the lean path, so a stream to an https
+	// origin that already has autoMultiplexAfter lean streams open goes
+	// through fallback, which multiplexes it over HTTP/2 where the server
+	// offers it (see TransportAuto).
+	auto bool
 }
 
 func (t leanTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if p, err := http.ProxyFromEnvironment(req); err != nil || p != nil {
-		rt := t.fallback
-		if rt == nil {
-			rt = http.DefaultTransport
-		}
-		return rt.RoundTrip(req)
+		return t.fallbackTransport().RoundTrip(req)
 	}
+	origin := req.URL.Scheme + "://" + req.URL.Host
+	if t.auto && req.URL.Scheme == "https" && leanOrigins.multiplex(origin) {
+		resp, err := t.fallbackTransport().RoundTrip(req)
+		if err == nil && resp.ProtoMajor != 2 {
+			leanOrigins.noHTTP2(origin)
+		}
+		return resp, err
+	}
+	resp, err := t.roundTripLean(req)
+	if err == nil {
+		leanOrigins.open(origin)
+		resp.Body.(*leanBody).origin = origin
+	}
+	return resp, err
+}
+
+func (t leanTransport) fallbackTransport() http.RoundTripper {
+	if t.fallback == nil {
+		return http.DefaultTransport
+	}
+	return t.fallback
+}
+
+// autoMultiplexAfter is how many lean streams to one https origin may be
+// open at once before TransportAuto sends the next through net/http.
+var autoMultiplexAfter = 100
+
+// maxLeanOrigins bounds the origins remembered as not offering HTTP/2.
+const maxLeanOrigins = 1024
+
+// leanOrigins counts the open lean streams per origin and remembers the
+// origins whose net/http response was not HTTP/2.
+var leanOrigins = &originCounts{}
+
+type originCounts struct {
+	mu      sync.Mutex
+	streams map[string]int
+	noH2    map[string]bool
+	closed  int // lean bodies closed, for the tests
+}
+
+// multiplex reports whether a new stream to origin should go through
+// net/http: autoMultiplexAfter lean streams to it are open and it has not
+// answered net/http without HTTP/2.
+func (o *originCounts) multiplex(origin string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.streams[origin] >= autoMultiplexAfter && !o.noH2[origin]
+}
+
+func (o *originCounts) open(origin string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.streams == nil {
+		o.streams = make(map[string]int)
+	}
+	o.streams[origin]++
+}
+
+func (o *originCounts) close(origin string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closed++
+	if o.streams[origin]--; o.streams[origin] <= 0 {
+		delete(o.streams, origin)
+	}
+}
+
+func (o *originCounts) noHTTP2(origin string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.noH2 == nil {
+		o.noH2 = make(map[string]bool)
+	}
+	if len(o.noH2) < maxLeanOrigins {
+		o.noH2[origin] = true
+	}
+}
+
+// roundTripLean serves req on a lean connection of its own.
+func (t leanTransport) roundTripLean(req *http.Request) (*http.Response, error) {
+	// Dial, TLS handshake, request and response head run on a goroutine
+	// that ends with them, and the body is read on the caller's. Their
+	// call chains (key exchange, certificate verification, header
+	// parsing) grow a stack to 16 KiB or more; on the caller's goroutine,
+	// parked in Read for the stream's life, that stack would stay (the
+	// runtime shrinks a stack by half per collection, and only while it
+	// is mostly unused): an idle stream over TLS kept 16.4 KB of stack.
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		resp, err := roundTrip(req)
+		ch <- result{resp, err}
+	}()
+	r := <-ch
+	return r.resp, r.err
+}
+
+// roundTrip dials and sends req, and reads the response head.
+func roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	conn, err := dialLean(ctx, req)
 	if err != nil {
@@ -76,12 +181,46 @@ func dialLean(ctx context.Context, req *http.Request) (net.Conn, error) {
 	if err != nil || !tlsOn {
 		return conn, err
 	}
-	tc := tls.Client(conn, &tls.Config{ServerName: host, NextProtos: []string{"http/1.1"}})
+	tc := tls.Client(conn, leanTLSConfig(host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return tc, nil
+}
+
+// leanTLSConfigs holds one *tls.Config per server name (at most
+// maxLeanTLSConfigs), shared by the lean connections to it, as an
+// http.Transport shares its own: each tls.Conn keeps its config for its
+// life, and 10 000 streams to one origin would keep 10 000 copies (about
+// 480 B each).
+var leanTLSConfigs struct {
+	sync.Mutex
+	m map[string]*tls.Config
+}
+
+const maxLeanTLSConfigs = 64
+
+// leanTestRoots replaces the system roots in the sse tests (nil: the
+// system roots).
+var leanTestRoots *x509.CertPool
+
+// leanTLSConfig returns the config for a lean connection to host: ALPN
+// http/1.1, the system roots. It must not be modified.
+func leanTLSConfig(host string) *tls.Config {
+	leanTLSConfigs.Lock()
+	defer leanTLSConfigs.Unlock()
+	if c := leanTLSConfigs.m[host]; c != nil {
+		return c
+	}
+	c := &tls.Config{ServerName: host, NextProtos: []string{"http/1.1"}, RootCAs: leanTestRoots}
+	if leanTLSConfigs.m == nil {
+		leanTLSConfigs.m = make(map[string]*tls.Config)
+	}
+	if len(leanTLSConfigs.m) < maxLeanTLSConfigs {
+		leanTLSConfigs.m[host] = c
+	}
+	return c
 }
 
 // exchange writes req once and reads the response head.
@@ -151,11 +290,12 @@ func (l *lengthReader) Read(p []byte) (int, error) {
 // leanBody is the response body of a lean connection; Close closes the
 // connection.
 type leanBody struct {
-	r    io.Reader
-	conn net.Conn
-	ctx  context.Context
-	stop func() bool
-	once sync.Once
+	r      io.Reader
+	conn   net.Conn
+	ctx    context.Context
+	stop   func() bool
+	once   sync.Once
+	origin string // counted in leanOrigins while open; "" when not counted
 }
 
 func (b *leanBody) Read(p []byte) (int, error) {
@@ -176,6 +316,9 @@ func (b *leanBody) Close() error {
 			b.stop()
 		}
 		b.conn.Close()
+		if b.origin != "" {
+			leanOrigins.close(b.origin)
+		}
 	})
 	return nil
 }

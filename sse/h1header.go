@@ -127,19 +127,52 @@ func parseStatusLine(line []byte) (*http.Response, error) {
 }
 
 // readHeader reads header fields up to the empty line.
+//
+// A line that starts with SP or HTAB continues the field before it
+// (obs-fold). RFC 9112 section 5.2 asks a user agent that receives one in
+// a response to replace each fold with one or more SP before interpreting
+// the value, so the fold and the whitespace around it become one SP, as
+// net/http does ("A: b\r\n c" reads "b c"). A folded line with no field
+// before it (whitespace between the status line and the first field) is
+// refused: section 2.2 lets a recipient reject such a message, and net/http
+// does.
 func readHeader(h *headReader) (http.Header, error) {
 	const part = "header"
 	hdr := make(http.Header, 8)
+	// The last field read is kept in key and val until the next line shows
+	// whether an obs-fold continues it; val is reused, so folds cost
+	// linear time in the head's bytes.
+	var key string
+	var val []byte
+	flush := func() {
+		if key != "" {
+			hdr[key] = append(hdr[key], string(val))
+		}
+	}
 	for {
 		line, err := h.line(part)
 		if err != nil {
 			return nil, err
 		}
 		if len(line) == 0 {
+			flush()
 			return hdr, nil
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			return nil, protoErr(part, "obsolete line folding", line)
+			if key == "" {
+				return nil, protoErr(part, "whitespace before the first field", line)
+			}
+			more, err := fieldValue(line, line)
+			if err != nil {
+				return nil, err
+			}
+			if len(more) > 0 {
+				if len(val) > 0 {
+					val = append(val, ' ')
+				}
+				val = append(val, more...)
+			}
+			continue
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 {
@@ -151,15 +184,26 @@ func readHeader(h *headReader) (http.Header, error) {
 				return nil, protoErr(part, "bad field name", line)
 			}
 		}
-		value := bytes.Trim(line[colon+1:], " \t")
-		for _, c := range value {
-			if c < ' ' && c != '\t' || c == 0x7f {
-				return nil, protoErr(part, "control byte in value", line)
-			}
+		value, err := fieldValue(line[colon+1:], line)
+		if err != nil {
+			return nil, err
 		}
-		key := textproto.CanonicalMIMEHeaderKey(string(name))
-		hdr[key] = append(hdr[key], string(value))
+		flush()
+		key = textproto.CanonicalMIMEHeaderKey(string(name))
+		val = append(val[:0], value...)
 	}
+}
+
+// fieldValue returns v without the whitespace around it, or an error
+// quoting line if it holds a control byte.
+func fieldValue(v, line []byte) ([]byte, error) {
+	v = bytes.Trim(v, " \t")
+	for _, c := range v {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return nil, protoErr("header", "control byte in value", line)
+		}
+	}
+	return v, nil
 }
 
 func isTokenByte(c byte) bool {

@@ -11,7 +11,15 @@ type Transport int
 const (
 	// TransportAuto uses the lean HTTP/1.1 path when it can serve the
 	// stream (the *http.Client has no custom Transport and no proxy is set
-	// in the environment for the URL) and net/http otherwise.
+	// in the environment for the URL) and net/http otherwise. Many streams
+	// to one https origin go through net/http, which multiplexes them over
+	// HTTP/2 where the server offers it: a connection attempt made while
+	// 100 lean streams to its origin are open in the process goes through
+	// http.DefaultTransport, unless that origin has answered net/http
+	// without HTTP/2 before (then it stays lean). Over HTTP/2 a stream
+	// costs no file descriptor of its own (a connection carries up to the
+	// server's limit, 250 for a Go server) and about the memory of a lean
+	// stream over TLS, but a second goroutine.
 	TransportAuto Transport = iota
 	// TransportHTTP1 always uses the lean HTTP/1.1 path: one connection per
 	// stream, dialled with net.Dialer and crypto/tls (ALPN http/1.1, system
@@ -53,6 +61,6 @@ func (cfg *config) streamHTTPClient() *http.Client {
 		return cfg.httpClient
 	}
 	c := *cfg.httpClient
-	c.Transport = leanTransport{fallback: cfg.httpClient.Transport}
+	c.Transport = leanTransport{fallback: cfg.httpClient.Transport, auto: cfg.transport == TransportAuto}
 	return &c
 }

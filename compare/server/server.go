@@ -207,3 +207,6 @@ func serveWS(w http.ResponseWriter, r *http.Request, n int) {
 	}
 	c.Close(websocket.StatusNormalClosure, "")
 }
+
+// Handler serves the paths above (for a server set up elsewhere).
+func Handler() http.Handler { return http.HandlerFunc(serve) }

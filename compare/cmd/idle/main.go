@@ -9,6 +9,14 @@
 // RLIMIT_NOFILE. Each process raises its soft file limit to what it
 // needs, up to the hard limit; -procs 1 with too large an -n fails and
 // says which limit. idle.sh raises the shell's limit and runs the set.
+//
+// With -tls the server serves TLS (a certificate made at run time,
+// trusted by the client processes through SSL_CERT_FILE) and offers
+// HTTP/2 and HTTP/1.1 by ALPN: -client nethttp then reads over HTTP/2,
+// many streams to a connection (at most -max-streams each, the server's
+// setting; 0 is net/http's default, 250), -client nethttp-h1 over
+// HTTP/1.1, -client ws over wss. IDLE_MEMPROFILE=file writes a client
+// process's heap profile while it holds its streams.
 package main
 
 import (
@@ -40,17 +48,19 @@ const headroom = 200
 
 func main() {
 	n := flag.Int("n", 10000, "idle streams to hold, in total")
-	client := flag.String("client", "h1", "h1 (lean transport), nethttp (net/http transport) or ws (coder/websocket)")
+	client := flag.String("client", "h1", "h1 (lean transport), nethttp (net/http transport), nethttp-h1 (net/http held to HTTP/1.1) or ws (coder/websocket)")
 	procs := flag.Int("procs", 0, "client processes holding the streams (0: as few as the file limit allows)")
+	useTLS := flag.Bool("tls", false, "serve over TLS (HTTP/2 and HTTP/1.1 by ALPN; ws over wss)")
+	maxStreams := flag.Int("max-streams", 0, "with -tls: the server's HTTP/2 streams per connection (0: net/http's default, 250)")
 	flag.Parse()
 	var err error
 	switch os.Getenv("IDLE_ROLE") {
 	case "server":
-		err = serve(*n)
+		err = serve(*n, *useTLS, *maxStreams)
 	case "client":
-		err = hold(*n, *client)
+		err = hold(*n, *client, *useTLS)
 	default:
-		err = coordinate(*n, *client, *procs)
+		err = coordinate(*n, *client, *procs, *useTLS, *maxStreams)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "idle:", err)
@@ -68,15 +78,26 @@ type result struct {
 	openFor, closeIn time.Duration
 }
 
-func coordinate(n int, client string, procs int) error {
-	if client != "h1" && client != "nethttp" && client != "ws" {
-		return fmt.Errorf("-client %q: want h1, nethttp or ws", client)
+func coordinate(n int, client string, procs int, useTLS bool, maxStreams int) error {
+	if client != "h1" && client != "nethttp" && client != "nethttp-h1" && client != "ws" {
+		return fmt.Errorf("-client %q: want h1, nethttp, nethttp-h1 or ws", client)
+	}
+	if useTLS {
+		// One certificate for every process of the run, passed down
+		// in the environment.
+		cert, key, err := server.Cert()
+		if err != nil {
+			return err
+		}
+		os.Setenv(server.TLSEnvCert, string(cert))
+		os.Setenv(server.TLSEnvKey, string(key))
 	}
 	hard := hardLimit()
 	if procs <= 0 {
 		procs = (n + int(hard) - headroom - 1) / (int(hard) - headroom)
 	}
-	fmt.Printf("client=%s streams=%d procs=%d RLIMIT_NOFILE hard=%d cpus=%d\n", client, n, procs, hard, runtime.NumCPU())
+	fmt.Printf("client=%s streams=%d procs=%d tls=%v max-streams=%d RLIMIT_NOFILE hard=%d cpus=%d load=%s\n",
+		client, n, procs, useTLS, maxStreams, hard, runtime.NumCPU(), loadavg())
 	type child struct {
 		cmd *exec.Cmd
 		in  io.WriteCloser
@@ -96,7 +117,8 @@ func coordinate(n int, client string, procs int) error {
 		if p < n%procs {
 			share++
 		}
-		cmd := exec.Command(os.Args[0], "-n", strconv.Itoa(share), "-client", client)
+		cmd := exec.Command(os.Args[0], "-n", strconv.Itoa(share), "-client", client,
+			"-tls="+strconv.FormatBool(useTLS), "-max-streams", strconv.Itoa(maxStreams))
 		cmd.Env = append(os.Environ(), "IDLE_ROLE=client")
 		cmd.Stderr = os.Stderr
 		in, _ := cmd.StdinPipe()
@@ -148,11 +170,26 @@ func coordinate(n int, client string, procs int) error {
 }
 
 // hold opens n streams to a server child of its own and reports.
-func hold(n int, client string) error {
+func hold(n int, client string, useTLS bool) error {
+	if os.Getenv("IDLE_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 64 // every few allocations: a precise profile
+	}
 	if err := raise(n + headroom); err != nil {
 		return err
 	}
-	cmd := exec.Command(os.Args[0], "-n", strconv.Itoa(n))
+	scheme := "http://"
+	if useTLS {
+		scheme = "https://"
+		dir, err := os.MkdirTemp("", "idle")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if err := server.Trust(dir, []byte(os.Getenv(server.TLSEnvCert))); err != nil {
+			return err
+		}
+	}
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
 	cmd.Env = append(os.Environ(), "IDLE_ROLE=server")
 	cmd.Stderr = os.Stderr
 	out, _ := cmd.StdoutPipe()
@@ -164,7 +201,7 @@ func hold(n int, client string) error {
 	if err != nil {
 		return errors.New("the server process did not start")
 	}
-	base := "http://" + strings.TrimSpace(line)
+	base := scheme + strings.TrimSpace(line)
 
 	m0 := heap()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -215,6 +252,7 @@ func hold(n int, client string) error {
 	if client == "nethttp" {
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	}
+	h1Transport.CloseIdleConnections()
 	m2 := heap()
 	fmt.Printf("closed %d %d %d\n", int64(m2.inuse+m2.stack)-int64(m0.inuse+m0.stack), m2.goroutines-m0.goroutines, time.Since(start))
 	return nil
@@ -258,22 +296,49 @@ func openWS(ctx context.Context, base string, opened func()) error {
 // openSSE is a function of its own, apart from openWS: a larger frame
 // under Connect can double the stack a parked stream keeps (see README).
 func openSSE(ctx context.Context, client, base string, opened func()) error {
-	tr := sse.TransportHTTP1
-	if client == "nethttp" {
-		tr = sse.TransportNetHTTP
+	opts := []sse.Option{sse.WithTransport(sse.TransportHTTP1)}
+	switch client {
+	case "nethttp":
+		opts = []sse.Option{sse.WithTransport(sse.TransportNetHTTP)}
+	case "nethttp-h1":
+		opts = []sse.Option{sse.WithTransport(sse.TransportNetHTTP), sse.WithHTTPClient(&http.Client{Transport: h1Transport})}
 	}
-	c, err := sse.NewClient(base+"/idle", openHandler{opened}, sse.WithTransport(tr))
+	c, err := sse.NewClient(base+"/idle", openHandler{opened}, opts...)
 	if err != nil {
 		return err
 	}
 	return c.Connect(ctx)
 }
 
-func serve(n int) error {
+// h1Transport is net/http held to HTTP/1.1 (a Transport of its own: a
+// clone of http.DefaultTransport may offer "h2" by ALPN).
+var h1Transport = func() *http.Transport {
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 100, IdleConnTimeout: 90 * time.Second}
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	return t
+}()
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func serve(n int, useTLS bool, maxStreams int) error {
 	if err := raise(n + headroom); err != nil {
 		return err
 	}
-	addr, err := server.Listen()
+	var addr string
+	var err error
+	if useTLS {
+		addr, err = server.ListenTLS([]byte(os.Getenv(server.TLSEnvCert)), []byte(os.Getenv(server.TLSEnvKey)), maxStreams)
+	} else {
+		addr, err = server.Listen()
+	}
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,10 @@
 //
 // It runs each workload with -count 1, -count times, so that the i-th run
 // of every peer comes from one go test invocation, and then cmd/idle once
-// per client (-idle streams, default 10 000) for the idle bar. The raw
+// per client (-idle streams, default 10 000) for the idle bar, in
+// plaintext and over TLS. Each workload runs in plaintext and over TLS
+// (BenchmarkSmall/tls/peer=...); each row of the table is followed by its
+// TLS row. The raw
 // output it writes (-o), cmd/idle's figures included as
 // BenchmarkIdleScale lines, is benchstat input: `benchstat -col /peer
 // bench.txt` compares the peers, `benchstat old.txt new.txt` two runs.
@@ -34,7 +37,7 @@ import (
 
 // peers in column order; ours-h1 is the default transport and the one
 // the bars are judged on.
-var peers = []string{"ours-h1", "ours-nethttp", "ours-h1-bytes", "go-sse", "launchdarkly", "r3labs", "bufio-floor", "websocket"}
+var peers = []string{"ours-h1", "ours-nethttp", "ours-nethttp-h1", "ours-h1-bytes", "go-sse", "launchdarkly", "r3labs", "bufio-floor", "websocket"}
 
 // ssePeers are the SSE libraries "the best SSE peer" is chosen from.
 var ssePeers = []string{"go-sse", "launchdarkly", "r3labs"}
@@ -121,21 +124,24 @@ func idleScale(w io.Writer, n int) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/idle").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build ./cmd/idle: %w\n%s", err, out)
 	}
-	for _, c := range []struct{ client, peer string }{{"h1", "ours-h1"}, {"nethttp", "ours-nethttp"}, {"ws", "websocket"}} {
-		fmt.Fprintf(os.Stderr, "cmd/idle -n %d -client %s\n", n, c.client)
-		cmd := exec.Command(bin, "-n", strconv.Itoa(n), "-client", c.client)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		os.Stderr.Write(out)
-		if err != nil {
-			return fmt.Errorf("cmd/idle -n %d -client %s: %w", n, c.client, err)
+	for _, tls := range []string{"", "/tls"} {
+		for _, c := range []struct{ client, peer string }{{"h1", "ours-h1"}, {"nethttp", "ours-nethttp"}, {"ws", "websocket"}} {
+			args := []string{"-n", strconv.Itoa(n), "-client", c.client, "-tls=" + strconv.FormatBool(tls != "")}
+			fmt.Fprintf(os.Stderr, "cmd/idle %s\n", strings.Join(args, " "))
+			cmd := exec.Command(bin, args...)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			os.Stderr.Write(out)
+			if err != nil {
+				return fmt.Errorf("cmd/idle %s: %w", strings.Join(args, " "), err)
+			}
+			m := held.FindStringSubmatch(string(out))
+			if m == nil {
+				return fmt.Errorf("cmd/idle %s printed no figures", strings.Join(args, " "))
+			}
+			fmt.Fprintf(w, "BenchmarkIdleScale%s/peer=%s 1 %d streams %s B/stream %s live-B/stream %s stack-B/stream %s goroutines/stream\n",
+				tls, c.peer, n, m[1], m[2], m[3], m[4])
 		}
-		m := held.FindStringSubmatch(string(out))
-		if m == nil {
-			return fmt.Errorf("cmd/idle -client %s printed no figures", c.client)
-		}
-		fmt.Fprintf(w, "BenchmarkIdleScale/peer=%s 1 %d streams %s B/stream %s live-B/stream %s stack-B/stream %s goroutines/stream\n",
-			c.peer, n, m[1], m[2], m[3], m[4])
 	}
 	return nil
 }
@@ -157,7 +163,9 @@ func fail(err error) {
 // results maps workload, peer and unit to the values of each run.
 type results map[string]map[string]map[string][]float64
 
-var line = regexp.MustCompile(`^Benchmark(\w+)/peer=([\w.-]+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+// line matches BenchmarkSmall/peer=ours-h1 (plaintext) and
+// BenchmarkSmall/tls/peer=ours-h1 (TLS, kept as workload SmallTLS).
+var line = regexp.MustCompile(`^Benchmark(\w+)(/tls)?/peer=([\w.-]+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
 func parse(raw []byte) results {
 	r := results{}
@@ -167,6 +175,10 @@ func parse(raw []byte) results {
 		if m == nil {
 			continue
 		}
+		if m[2] != "" {
+			m[1] += "TLS"
+		}
+		m = []string{m[0], m[1], m[3], m[4]}
 		f := strings.Fields(m[3])
 		for i := 0; i+1 < len(f); i += 2 {
 			v, err := strconv.ParseFloat(f[i], 64)
@@ -405,56 +417,85 @@ func x(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64) + "x"
 }
 
+// tlsView is r's TLS workloads under their plaintext names, so that the
+// rows and bars read them alike.
+func tlsView(r results) results {
+	v := results{}
+	for w, m := range r {
+		if t, ok := strings.CutSuffix(w, "TLS"); ok {
+			v[t] = m
+		}
+	}
+	return v
+}
+
 func table(r results) string {
 	var b strings.Builder
 	b.WriteString("| workload | " + strings.Join(peers, " | ") +
 		" | ours vs go-sse | vs floor | vs websocket | vs best | bar (ours-h1) | |\n")
 	b.WriteString("|---" + strings.Repeat("|--:", len(peers)) + "|--:|--:|--:|--:|---|---|\n")
 	runs := 0
+	views := []struct {
+		r      results
+		suffix string
+	}{{r, ""}, {tlsView(r), ", **TLS**"}}
 	for _, rw := range rows() {
-		w, u := rw.workload, rw.unit
-		if r[w] == nil {
-			continue
+		for _, v := range views {
+			runs = max(runs, writeRow(&b, v.r, rw, v.suffix))
 		}
-		b.WriteString("| " + rw.label)
-		for _, p := range peers {
-			runs = max(runs, r.runs(w, p, u))
-			b.WriteString(" | " + num(r.median(w, p, u)))
-		}
-		for _, p := range []string{"go-sse", "bufio-floor", "websocket"} {
-			if !rw.cols {
-				b.WriteString(" | ")
-				continue
-			}
-			if rw.ours != "" {
-				b.WriteString(" | " + x(r.ratio(w, u, rw.ours, r.peer(w, u, p))))
-				continue
-			}
-			b.WriteString(" | " + x(r.ratio(w, u, "ours-h1", r.peer(w, u, p))) + " / " +
-				x(r.ratio(w, u, "ours-nethttp", r.peer(w, u, p))))
-		}
-		if rw.best != nil {
-			b.WriteString(" | " + x(r.ratio(w, u, "ours-h1", r.best(w, u, rw.best...))) +
-				" (" + r.bestName(w, u, rw.best...) + ")")
-		} else {
-			b.WriteString(" | ")
-		}
-		b.WriteString(" | " + rw.bar + " | ")
-		if rw.met != nil {
-			switch met, ok := rw.met(r); {
-			case !ok:
-				b.WriteString("no data")
-			case met:
-				b.WriteString("met")
-			default:
-				b.WriteString("**missed**")
-			}
-		}
-		b.WriteString(" |\n")
 	}
-	fmt.Fprintf(&b, "\nFigures: medians of %d runs. Ratios: the median over runs of ours / the peer in the same run; "+
+	fmt.Fprintf(&b, "\nFigures: medians of %d runs. Each workload's row is followed by its row over TLS (loopback, a certificate made at run time): "+
+		"there ours-nethttp, go-sse, launchdarkly and r3labs read over HTTP/2 (net/http's default Transport negotiates it; many streams share a connection), "+
+		"ours-h1, ours-h1-bytes, ours-nethttp-h1 (net/http held to HTTP/1.1), bufio-floor (held to HTTP/1.1) and websocket (wss) over HTTP/1.1, a connection each. "+
+		"Ratios: the median over runs of ours / the peer in the same run; "+
 		"each cell is lean h1 transport / net/http transport (higher is better for events/s and events per CPU-s, lower for the rest). "+
 		"\"vs best\": ours-h1 / the best in the same run of websocket and the SSE peers (latency) or of the SSE peers "+
 		"go-sse, launchdarkly, r3labs (reconnect gap); in brackets the best by median.\n", runs)
 	return b.String()
+}
+
+// writeRow writes rw's line for r, if r has its workload, and returns the
+// most runs any of its cells has.
+func writeRow(b *strings.Builder, r results, rw row, suffix string) int {
+	w, u := rw.workload, rw.unit
+	if r[w] == nil {
+		return 0
+	}
+	runs := 0
+	b.WriteString("| " + rw.label + suffix)
+	for _, p := range peers {
+		runs = max(runs, r.runs(w, p, u))
+		b.WriteString(" | " + num(r.median(w, p, u)))
+	}
+	for _, p := range []string{"go-sse", "bufio-floor", "websocket"} {
+		if !rw.cols {
+			b.WriteString(" | ")
+			continue
+		}
+		if rw.ours != "" {
+			b.WriteString(" | " + x(r.ratio(w, u, rw.ours, r.peer(w, u, p))))
+			continue
+		}
+		b.WriteString(" | " + x(r.ratio(w, u, "ours-h1", r.peer(w, u, p))) + " / " +
+			x(r.ratio(w, u, "ours-nethttp", r.peer(w, u, p))))
+	}
+	if rw.best != nil {
+		b.WriteString(" | " + x(r.ratio(w, u, "ours-h1", r.best(w, u, rw.best...))) +
+			" (" + r.bestName(w, u, rw.best...) + ")")
+	} else {
+		b.WriteString(" | ")
+	}
+	b.WriteString(" | " + rw.bar + " | ")
+	if rw.met != nil {
+		switch met, ok := rw.met(r); {
+		case !ok:
+			b.WriteString("no data")
+		case met:
+			b.WriteString("met")
+		default:
+			b.WriteString("**missed**")
+		}
+	}
+	b.WriteString(" |\n")
+	return runs
 }
