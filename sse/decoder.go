@@ -821,6 +821,12 @@ func (d *Decoder) dispatch() bool {
 // ID and a new type share one allocation; a large data buffer the Decoder
 // has let go becomes the Data string as it is. Strings the Decoder keeps
 // for the next event (ID, type) never hold a large event's memory.
+//
+// Which of the three the string s is, and so whether a new ID and type
+// follow the data in it, is decided once, by the switch below, and read
+// from packed after it: a data buffer handed over as it is may hold as
+// little as 4 KiB of data (a buffer grown past keepBuffer, at most half
+// empty), so the size of the data alone does not tell.
 func (d *Decoder) eventString() Event {
 	data, typ := d.evData, d.evType
 	newType := string(typ) != d.typeStr
@@ -828,12 +834,13 @@ func (d *Decoder) eventString() Event {
 		d.typeStr, newType = "message", false
 	}
 	var s string
-	pack := len(data) <= keepBuffer
+	packed := false // s holds data, then a new ID and type, as writeEvent writes them
 	switch {
 	case d.evOwned && cap(data) <= 2*len(data):
 		// The buffer is the Decoder's no more: it becomes the string.
 		s = unsafe.String(unsafe.SliceData(data), len(data))
-	case pack:
+	case len(data) <= keepBuffer:
+		packed = true
 		n := len(data)
 		if !d.idStrOK {
 			n += idPrefix + len(d.lastID)
@@ -860,7 +867,7 @@ func (d *Decoder) eventString() Event {
 	ev := Event{Data: s[:len(data)]}
 	rest := s[len(data):]
 	if !d.idStrOK {
-		if pack {
+		if packed {
 			n := idPrefix + len(d.lastID)
 			d.idStr, d.idStrOK, d.idRef = rest[idPrefix:n], true, unsafe.StringData(rest)
 			rest = rest[n:]
@@ -869,7 +876,7 @@ func (d *Decoder) eventString() Event {
 		}
 	}
 	if newType {
-		if pack {
+		if packed {
 			d.typeStr = rest
 		} else {
 			d.typeStr = string(typ)
