@@ -128,7 +128,7 @@ func TestClientDeliversAMultiLineEventOf4To8KiBWithItsIDAndType(t *testing.T) {
 	in1, data1 := twoLineEvent("id: 1\n", 4101)
 	in2, data2 := twoLineEvent("event: a\n", 4098)
 	in3, data3 := twoLineEvent("event: a\nid: 2\n", 8180)
-	_, c, rec := setup(t, []ssetest.Script{script(ssetest.Raw(in1+in2+in3)), noContent})
+	_, c, rec := setup(t, []ssetest.Script{script(ssetest.Raw(in1 + in2 + in3)), noContent})
 	require.NoError(t, c.Connect(testContext(t)))
 	assert.Equal(t, []sse.Event{
 		{ID: "1", Type: "message", Data: data1},
