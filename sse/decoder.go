@@ -43,6 +43,14 @@ const (
 	KindRetry
 )
 
+// kindLastID is what next reports for a block that dispatched no event
+// but changed the last event ID (an id-only block such as "id: 7\n\n"):
+// the Client publishes the new ID at once, as the WHATWG dispatch sets
+// the last event ID string before it looks at the data buffer, so that a
+// connection cut right after resumes from it. Next, Decode and
+// DecodeBytes never return it.
+const kindLastID Kind = 255
+
 // String returns "event", "comment" or "retry".
 func (k Kind) String() string {
 	switch k {
@@ -332,21 +340,26 @@ func (d *Decoder) DecodeBytes() (EventBytes, error) {
 // Next returns the next event, comment or valid retry field. At the end of
 // the stream it returns io.EOF, discarding an incomplete block.
 func (d *Decoder) Next() (Frame, error) {
-	k, err := d.next()
-	switch k {
-	case KindEvent:
-		return Frame{Kind: KindEvent, Event: d.eventString()}, nil
-	case KindComment:
-		return Frame{Kind: KindComment, Comment: string(d.comment)}, nil
-	case KindRetry:
-		return Frame{Kind: KindRetry, Retry: d.retry}, nil
+	for {
+		k, err := d.next()
+		switch k {
+		case KindEvent:
+			return Frame{Kind: KindEvent, Event: d.eventString()}, nil
+		case KindComment:
+			return Frame{Kind: KindComment, Comment: string(d.comment)}, nil
+		case KindRetry:
+			return Frame{Kind: KindRetry, Retry: d.retry}, nil
+		case kindLastID:
+			continue
+		}
+		return Frame{}, err
 	}
-	return Frame{}, err
 }
 
-// next reads up to the next event, comment or valid retry field and says
-// which it found: the event in evData and evType, the comment in comment,
-// the retry value in retry.
+// next reads up to the next event, comment, valid retry field or change of
+// the last event ID by a block without data (kindLastID), and says which
+// it found: the event in evData and evType, the comment in comment, the
+// retry value in retry, the ID in lastID.
 func (d *Decoder) next() (Kind, error) {
 	if d.comment != nil {
 		d.comment = nil
@@ -369,8 +382,12 @@ func (d *Decoder) next() (Kind, error) {
 			continue
 		}
 		if len(line) == 0 {
+			gen := d.idGen
 			if d.dispatch() {
 				return KindEvent, nil
+			}
+			if d.idGen != gen {
+				return kindLastID, nil
 			}
 			continue
 		}
