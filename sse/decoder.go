@@ -865,7 +865,11 @@ func (d *Decoder) eventString() Event {
 		if newType {
 			n += len(typ)
 		}
-		if d.readSize > quietReadSize && n <= blockEventMax {
+		switch {
+		case n == 0:
+			// Empty data, the ID and type as before: nothing to write.
+			s = ""
+		case d.readSize > quietReadSize && n <= blockEventMax:
 			if len(d.block)-d.blockAt < n {
 				d.block, d.blockAt = make([]byte, blockSize), 0
 			}
@@ -873,7 +877,7 @@ func (d *Decoder) eventString() Event {
 			d.writeEvent(b, data, typ, newType)
 			s = unsafe.String(&b[0], n)
 			d.blockAt += n
-		} else {
+		default:
 			b := make([]byte, n)
 			d.writeEvent(b, data, typ, newType)
 			s = unsafe.String(unsafe.SliceData(b), n)

@@ -137,3 +137,39 @@ func TestClientDeliversAMultiLineEventOf4To8KiBWithItsIDAndType(t *testing.T) {
 	}, rec.Events())
 	assert.Equal(t, "2", c.LastEventID())
 }
+
+// Found by TestDifferential (stream seed 14862834977887698943): on a busy
+// stream (reads that fill the read buffer, so events are cut from 4 KiB
+// blocks), an event with empty data whose ID and type repeat the previous
+// event's has nothing to write, and taking the address of its first byte
+// in the block panicked (index out of range).
+func TestDecodeAnEmptyEventOnABusyStream(t *testing.T) {
+	busy := strings.Repeat("id: 1\nevent: t\ndata: x\n\n", 200)
+	for tail, data := range map[string]string{"data:\n\n": "", "data\n\n": "", "data: \n\n": "", "data:\ndata:\n\n": "\n"} {
+		want := sse.Event{ID: "1", Type: "t", Data: data}
+		stream := busy + "event: t\n" + tail
+		var got []sse.Event
+		require.NotPanics(t, func() {
+			for e, err := range sse.Read(strings.NewReader(stream)) {
+				require.NoError(t, err)
+				got = append(got, e)
+			}
+		}, "Read: %q", tail)
+		require.Len(t, got, 201, "Read: %q", tail)
+		assert.Equal(t, want, got[200], "Read: %q", tail)
+
+		d := sse.NewDecoder(strings.NewReader(stream))
+		got = got[:0]
+		require.NotPanics(t, func() {
+			for {
+				f, err := d.Next()
+				if err != nil {
+					break
+				}
+				got = append(got, f.Event)
+			}
+		}, "Next: %q", tail)
+		require.Len(t, got, 201, "Next: %q", tail)
+		assert.Equal(t, want, got[200], "Next: %q", tail)
+	}
+}
