@@ -1057,3 +1057,67 @@ func goString(b []byte) string {
 	}
 	return strings.Join(parts, " + ")
 }
+
+// maxSeedSize bounds the threshold sizes the fuzz targets are seeded
+// with: every size where the decoding changes behaviour is at most
+// maxLineBuffer (64 KiB) + 2; the larger powers of two are left to
+// TestDifferential, as each seed also runs, one byte per read, in every
+// go test.
+const maxSeedSize = 64<<10 + 2
+
+// thresholdStreams returns, for each threshold size up to maxSeedSize, a
+// stream of an event with that many bytes of data over two data lines
+// with a new ID and type, then an event that repeats them (the shapes of
+// the issue 18 panics), and a single data line of that many bytes. Past
+// 16 KiB (the sizes of a single line: the line buffer and the spill to the
+// data buffer) only the single line, and only ±1, to keep the seeds' run
+// in every go test short.
+func thresholdStreams() []string {
+	var out []string
+	for i, n := range thresholdSizes() {
+		if n > maxSeedSize {
+			continue
+		}
+		if n > 16<<10+2 {
+			sizes := thresholdSizes()
+			if i == 0 || i == len(sizes)-1 || sizes[i-1] != n-1 || sizes[i+1] != n+1 {
+				continue // not a threshold, or ±2 from one
+			}
+			out = append(out, "data:"+strings.Repeat("c", n-len("data:"))+"\n\n")
+			continue
+		}
+		var b strings.Builder
+		b.WriteString("id: 1\nevent: t\n")
+		if n == 0 {
+			b.WriteString("data\n")
+		} else {
+			first := n / 2
+			b.WriteString("data: " + strings.Repeat("a", first) + "\n")
+			b.WriteString("data: " + strings.Repeat("b", n-first-1) + "\n")
+		}
+		b.WriteString("\nevent: t\ndata:\n\n")
+		if n >= len("data:") {
+			b.WriteString("data:" + strings.Repeat("c", n-len("data:")) + "\n\n")
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// thresholdData returns, for each threshold size up to maxSeedSize, data
+// of that many bytes over two lines.
+func thresholdData() []string {
+	var out []string
+	for _, n := range thresholdSizes() {
+		if n > maxSeedSize {
+			continue
+		}
+		if n == 0 {
+			out = append(out, "")
+			continue
+		}
+		first := n / 2
+		out = append(out, strings.Repeat("a", first)+"\n"+strings.Repeat("b", n-first-1))
+	}
+	return out
+}
