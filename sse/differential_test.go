@@ -557,15 +557,17 @@ func (r *diffReader) Read(buf []byte) (int, error) {
 	return n, nil
 }
 
-// chunks cuts b into the server's writes, as p says (0: 16 KiB).
+// chunks cuts b into the server's writes, as p says (0: 16 KiB), in no
+// more than about 2000 writes, each flushed.
 func (p readPattern) chunks(b []byte) []string {
 	var out []string
+	least := len(b) / 2000
 	for i := 0; len(b) > 0; i++ {
 		n := p.sizes[i%len(p.sizes)]
 		if n == 0 {
 			n = 16 << 10
 		}
-		n = min(n, len(b))
+		n = min(max(n, least), len(b))
 		out = append(out, string(b[:n]))
 		b = b[n:]
 	}
