@@ -940,7 +940,7 @@ func (d *diffRun) fail(seed uint64, path diffPath, s genStream, p readPattern, l
 	fails := func(c genStream) error {
 		return catch(func() error { return path.check(d, c.bytes(), p, limit) })
 	}
-	small, serr, tries := shrinkStream(s, fails, err)
+	small, tries, serr := shrinkStream(s, fails, err)
 	in := small.bytes()
 	t.Fatalf("differential test failed: stream seed %d (BOOKSTRACK_DIFF_SEED=%d go test ./sse -run '^TestDifferential$' reproduces it first)\n"+
 		"path %s, %v, max event size %d (0: default)\n"+
@@ -952,9 +952,9 @@ func (d *diffRun) fail(seed uint64, path diffPath, s genStream, p readPattern, l
 }
 
 // shrinkStream drops blocks and lines and shortens lines of s while fails
-// still fails, and returns the smallest failing stream, its error and the
-// number of tries.
-func shrinkStream(s genStream, fails func(genStream) error, err error) (genStream, error, int) {
+// still fails, and returns the smallest failing stream, the number of
+// tries and its error.
+func shrinkStream(s genStream, fails func(genStream) error, err error) (genStream, int, error) {
 	deadline := time.Now().Add(diffShrinkBudget)
 	tries := 0
 	try := func(c genStream) bool {
@@ -1028,7 +1028,7 @@ func shrinkStream(s genStream, fails func(genStream) error, err error) (genStrea
 			}
 		}
 	}
-	return s, err, tries
+	return s, tries, err
 }
 
 // goString writes b as a Go expression, runs of one byte as
