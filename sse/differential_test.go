@@ -31,9 +31,10 @@ package sse_test
 // grows, then shrinks and lets its blocks go).
 //
 // The rule: a change that adds a size threshold, a buffer hand-off or a
-// fast path to the decoding adds that size, or the input that takes the
-// path, to the generator (thresholdSizes, genStream), and a seed of the
-// fuzz targets (thresholdStreams), in the same change.
+// fast path to the decoding adds that size to thresholdSizes, or the
+// input that takes the path to the generator, in the same change. The
+// fuzz targets' seeds (thresholdStreams, thresholdData) follow
+// thresholdSizes.
 //
 // Running it:
 //   - by default it runs for diffDefaultBudget (diffShortBudget with
