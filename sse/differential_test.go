@@ -524,6 +524,15 @@ func (g *generator) pattern(streamLen int) readPattern {
 			}
 		}
 	}
+	if streamLen > 4<<20 {
+		// The events near the default maximum (long runs only): reads of
+		// 4 KiB at least, or one stream would take minutes.
+		for i, n := range p.sizes {
+			if n != 0 {
+				p.sizes[i] = max(n, 4<<10)
+			}
+		}
+	}
 	if g.chance(0.1) {
 		p.emptyAt = 2 + g.r.IntN(10)
 	}
