@@ -582,13 +582,17 @@ func (d *Decoder) fill() error {
 		d.valid, d.bad = d.start, false
 	}
 	unread := d.end - d.start
+	// A long line doubles the buffer, but unread bytes are never more
+	// than max: no need to go far beyond. Once there, the buffer stays
+	// (grown reports whether it would grow): replacing it at each read
+	// would copy the line again each time, quadratic in small reads.
+	grown := max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)
 	switch {
 	case len(d.buf) != d.readSize && unread <= d.readSize/2 && !d.spilling && !d.skipping:
 		// The stream got busier or quieter, or a long line is over.
 		d.moveTo(d.readBuffer(d.readSize))
-	case len(d.buf)-unread < len(d.buf)/2:
-		// Unread bytes are never more than max: no need to go far beyond.
-		d.moveTo(make([]byte, max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)))
+	case len(d.buf)-unread < len(d.buf)/2 && grown > len(d.buf):
+		d.moveTo(make([]byte, grown))
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}
