@@ -249,6 +249,14 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 	var published *byte // what c.lastID holds, when the Decoder published it
 	for {
 		k, err := dec.next()
+		if k == kindLastID {
+			// A block without data changed the last event ID: it is
+			// the stream's position now, also if the connection is
+			// cut before the next event.
+			c.lastID.storeBytes(dec.lastID)
+			published, gen = nil, dec.idGen
+			continue
+		}
 		if c.isClosed() || ctx.Err() != nil {
 			// Stopped (Close, Restart, idle timeout) while reading: what
 			// was read since is neither delivered nor counted in the

@@ -104,8 +104,10 @@ func (c *Client[H]) Handler() H { return c.handler }
 
 // LastEventID returns the last event ID string: what the next request
 // sends as Last-Event-ID. While HandleEvent (or HandleEventBytes) runs, it
-// is that event's ID. It takes no lock: the Connect goroutine publishes
-// each new ID through an atomic pointer.
+// is that event's ID. A block with an id field and no data (such as
+// "id: 7\n\n") dispatches no event but sets it as soon as the block
+// ends, as the WHATWG dispatch does. It takes no lock: the Connect
+// goroutine publishes each new ID through an atomic pointer.
 func (c *Client[H]) LastEventID() string { return c.lastID.load() }
 
 // Connect opens the stream and delivers its events to the Handler until

@@ -43,6 +43,14 @@ const (
 	FrameRetry
 )
 
+// kindLastID is what next reports for a block that dispatched no event
+// but changed the last event ID (an id-only block such as "id: 7\n\n"):
+// the Client publishes the new ID at once, as the WHATWG dispatch sets
+// the last event ID string before it looks at the data buffer, so that a
+// connection cut right after resumes from it. Next, Decode and
+// DecodeBytes never return it.
+const kindLastID FrameKind = 255
+
 // String returns "event", "comment" or "retry".
 func (k FrameKind) String() string {
 	switch k {
@@ -332,21 +340,26 @@ func (d *Decoder) DecodeBytes() (EventBytes, error) {
 // Next returns the next event, comment or valid retry field. At the end of
 // the stream it returns io.EOF, discarding an incomplete block.
 func (d *Decoder) Next() (Frame, error) {
-	k, err := d.next()
-	switch k {
-	case FrameEvent:
-		return Frame{Kind: FrameEvent, Event: d.eventString()}, nil
-	case FrameComment:
-		return Frame{Kind: FrameComment, Comment: string(d.comment)}, nil
-	case FrameRetry:
-		return Frame{Kind: FrameRetry, Retry: d.retry}, nil
+	for {
+		k, err := d.next()
+		switch k {
+		case FrameEvent:
+			return Frame{Kind: FrameEvent, Event: d.eventString()}, nil
+		case FrameComment:
+			return Frame{Kind: FrameComment, Comment: string(d.comment)}, nil
+		case FrameRetry:
+			return Frame{Kind: FrameRetry, Retry: d.retry}, nil
+		case kindLastID:
+			continue
+		}
+		return Frame{}, err
 	}
-	return Frame{}, err
 }
 
-// next reads up to the next event, comment or valid retry field and says
-// which it found: the event in evData and evType, the comment in comment,
-// the retry value in retry.
+// next reads up to the next event, comment, valid retry field or change of
+// the last event ID by a block without data (kindLastID), and says which
+// it found: the event in evData and evType, the comment in comment, the
+// retry value in retry, the ID in lastID.
 func (d *Decoder) next() (FrameKind, error) {
 	if d.comment != nil {
 		d.comment = nil
@@ -369,8 +382,12 @@ func (d *Decoder) next() (FrameKind, error) {
 			continue
 		}
 		if len(line) == 0 {
+			gen := d.idGen
 			if d.dispatch() {
 				return FrameEvent, nil
+			}
+			if d.idGen != gen {
+				return kindLastID, nil
 			}
 			continue
 		}
@@ -565,13 +582,17 @@ func (d *Decoder) fill() error {
 		d.valid, d.bad = d.start, false
 	}
 	unread := d.end - d.start
+	// A long line doubles the buffer, but unread bytes are never more
+	// than max: no need to go far beyond. Once there, the buffer stays
+	// (grown reports whether it would grow): replacing it at each read
+	// would copy the line again each time, quadratic in small reads.
+	grown := max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)
 	switch {
 	case len(d.buf) != d.readSize && unread <= d.readSize/2 && !d.spilling && !d.skipping:
 		// The stream got busier or quieter, or a long line is over.
 		d.moveTo(d.readBuffer(d.readSize))
-	case len(d.buf)-unread < len(d.buf)/2:
-		// Unread bytes are never more than max: no need to go far beyond.
-		d.moveTo(make([]byte, max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)))
+	case len(d.buf)-unread < len(d.buf)/2 && grown > len(d.buf):
+		d.moveTo(make([]byte, grown))
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}
@@ -821,6 +842,12 @@ func (d *Decoder) dispatch() bool {
 // ID and a new type share one allocation; a large data buffer the Decoder
 // has let go becomes the Data string as it is. Strings the Decoder keeps
 // for the next event (ID, type) never hold a large event's memory.
+//
+// Which of the three the string s is, and so whether a new ID and type
+// follow the data in it, is decided once, by the switch below, and read
+// from packed after it: a data buffer handed over as it is may hold as
+// little as 4 KiB of data (a buffer grown past keepBuffer, at most half
+// empty), so the size of the data alone does not tell.
 func (d *Decoder) eventString() Event {
 	data, typ := d.evData, d.evType
 	newType := string(typ) != d.typeStr
@@ -828,12 +855,13 @@ func (d *Decoder) eventString() Event {
 		d.typeStr, newType = "message", false
 	}
 	var s string
-	pack := len(data) <= keepBuffer
+	packed := false // s holds data, then a new ID and type, as writeEvent writes them
 	switch {
 	case d.evOwned && cap(data) <= 2*len(data):
 		// The buffer is the Decoder's no more: it becomes the string.
 		s = unsafe.String(unsafe.SliceData(data), len(data))
-	case pack:
+	case len(data) <= keepBuffer:
+		packed = true
 		n := len(data)
 		if !d.idStrOK {
 			n += idPrefix + len(d.lastID)
@@ -841,7 +869,11 @@ func (d *Decoder) eventString() Event {
 		if newType {
 			n += len(typ)
 		}
-		if d.readSize > quietReadSize && n <= blockEventMax {
+		switch {
+		case n == 0:
+			// Empty data, the ID and type as before: nothing to write.
+			s = ""
+		case d.readSize > quietReadSize && n <= blockEventMax:
 			if len(d.block)-d.blockAt < n {
 				d.block, d.blockAt = make([]byte, blockSize), 0
 			}
@@ -849,7 +881,7 @@ func (d *Decoder) eventString() Event {
 			d.writeEvent(b, data, typ, newType)
 			s = unsafe.String(&b[0], n)
 			d.blockAt += n
-		} else {
+		default:
 			b := make([]byte, n)
 			d.writeEvent(b, data, typ, newType)
 			s = unsafe.String(unsafe.SliceData(b), n)
@@ -860,7 +892,7 @@ func (d *Decoder) eventString() Event {
 	ev := Event{Data: s[:len(data)]}
 	rest := s[len(data):]
 	if !d.idStrOK {
-		if pack {
+		if packed {
 			n := idPrefix + len(d.lastID)
 			d.idStr, d.idStrOK, d.idRef = rest[idPrefix:n], true, unsafe.StringData(rest)
 			rest = rest[n:]
@@ -869,7 +901,7 @@ func (d *Decoder) eventString() Event {
 		}
 	}
 	if newType {
-		if pack {
+		if packed {
 			d.typeStr = rest
 		} else {
 			d.typeStr = string(typ)

@@ -28,6 +28,11 @@ func FuzzDecoder(f *testing.F) {
 	for _, c := range decodeCases {
 		f.Add([]byte(c.in), []byte{0})
 	}
+	// A stream at every size where the decoding changes behaviour (see
+	// TestDifferential), read in pieces of 256 bytes and of 1 and 7.
+	for _, s := range thresholdStreams() {
+		f.Add([]byte(s), []byte{255, 0, 6})
+	}
 	f.Fuzz(func(t *testing.T, in, sizes []byte) {
 		for _, limit := range []int{0, 256, 8} {
 			c := decodeCase{in: string(in), max: limit}

@@ -94,7 +94,8 @@
 //
 // Event.ID is the last event ID in effect when the event was dispatched,
 // as in the standard: events without an id field inherit it. The Client
-// advances its LastEventID only when a complete event block is dispatched,
+// advances its LastEventID only when a complete block is dispatched (an
+// event, or a block with an id field and no data, which sets it at once),
 // so an event cut by a dropped connection is never delivered, and a
 // server that resumes from Last-Event-ID sends it again: no event is lost
 // or delivered twice.

@@ -146,6 +146,9 @@ func FuzzEventRoundTrip(f *testing.F) {
 	f.Add(" x", "message", "\r\n\r")
 	f.Add("a\x00", "t", "d")
 	f.Add("a", "t\n", "d")
+	for _, data := range thresholdData() {
+		f.Add("1", "t", data) // every size where the decoding changes (see TestDifferential)
+	}
 	f.Fuzz(func(t *testing.T, id, typ, data string) {
 		e := sse.Event{ID: id, Type: typ, Data: data}
 		invalid := strings.ContainsAny(id, "\r\n\x00") || strings.ContainsAny(typ, "\r\n")
