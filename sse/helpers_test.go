@@ -39,11 +39,24 @@ type recorder struct {
 // release makes the recorder's sends give up instead of blocking.
 func (r *recorder) release() { r.stopOnce.Do(func() { close(r.stop) }) }
 
-// signal sends v on ch unless the recorder was released.
+// signal sends v on ch unless the recorder was released. A send that
+// waits testTimeout is dropped: a test that stopped reading while
+// Connect runs (a client that keeps reconnecting fills the buffers) ends
+// with its context, never hangs in a handler.
 func signal[T any](r *recorder, ch chan T, v T) {
 	select {
 	case ch <- v:
+		return
 	case <-r.stop:
+		return
+	default:
+	}
+	t := time.NewTimer(testTimeout)
+	defer t.Stop()
+	select {
+	case ch <- v:
+	case <-r.stop:
+	case <-t.C:
 	}
 }
 
