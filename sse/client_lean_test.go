@@ -13,6 +13,13 @@ import (
 // rawServer answers every connection on loopback with resp and closes it.
 func rawServer(t *testing.T, resp string) string {
 	t.Helper()
+	return rawServerSeq(t, resp)
+}
+
+// rawServerSeq answers connection i on loopback with resps[i], or the last
+// of resps past the end, and closes it.
+func rawServerSeq(t *testing.T, resps ...string) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +34,10 @@ func rawServer(t *testing.T, resp string) string {
 			}
 			buf := make([]byte, 4096)
 			_, _ = conn.Read(buf) // the request head
-			_, _ = io.WriteString(conn, resp)
+			_, _ = io.WriteString(conn, resps[0])
+			if len(resps) > 1 {
+				resps = resps[1:]
+			}
 			conn.Close()
 		}
 	}()
