@@ -11,6 +11,9 @@ import (
 )
 
 // rawServer answers every connection on loopback with resp and closes it.
+// It writes HTTP/1.1 bytes in plaintext whatever BOOKSTRACK_SSE_TRANSPORT
+// says: its tests check the lean reader and how each transport reads
+// those bytes (RFC 9112), which HTTP/2 does not frame.
 func rawServer(t *testing.T, resp string) string {
 	t.Helper()
 	return rawServerSeq(t, resp)
