@@ -33,7 +33,7 @@ func (b *bytesRecorder) HandleEventBytes(e sse.EventBytes) {
 func (b *bytesRecorder) HandleEvent(sse.Event) { b.stringCalls++ }
 
 func TestClientGivesABytesHandlerBorrowedEventsInsteadOfHandleEvent(t *testing.T) {
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		script(ssetest.Raw("id: 1\ndata: a\n\nevent: x\ndata: b\ndata: b2\n\n"), ssetest.Drop()),
 		script(ssetest.Raw("id: 3\ndata: \xFFc\n\n")),
 		noContent,
@@ -176,7 +176,7 @@ func TestClientResumesFromTheIDOfABlockWithoutDataAtTheEndOfAStream(t *testing.T
 		assert.Equal(t, "2", c.LastEventID())
 	})
 	t.Run("borrowed events", func(t *testing.T) {
-		srv := ssetest.NewServer(t, scripts()...)
+		srv := newServer(t, scripts()...)
 		h := &bytesRecorder{recorder: newRecorder()}
 		c, err := sse.NewClient(srv.URL, h, sse.WithNoDelay())
 		require.NoError(t, err)

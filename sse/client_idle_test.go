@@ -3,7 +3,6 @@ package sse_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -75,11 +74,10 @@ func TestIdleTimeoutHeartbeatsKeepTheConnection(t *testing.T) {
 func TestIdleTimeoutWhileWaitingForHeaders(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
 	entered := make(chan struct{}, 10)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newHTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-r.Context().Done() // never answers
 	}))
-	t.Cleanup(srv.Close)
 	rec := newRecorder()
 	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithIdleTimeout(time.Minute), sse.WithGiveUp(1, 0),
 		sse.WithResponseHeaderTimeout(time.Hour)) // longer than the idle timeout, which is under test

@@ -11,7 +11,17 @@ import (
 )
 
 // rawServer answers every connection on loopback with resp and closes it.
+// It writes HTTP/1.1 bytes in plaintext whatever BOOKSTRACK_SSE_TRANSPORT
+// says: its tests check the lean reader and how each transport reads
+// those bytes (RFC 9112), which HTTP/2 does not frame.
 func rawServer(t *testing.T, resp string) string {
+	t.Helper()
+	return rawServerSeq(t, resp)
+}
+
+// rawServerSeq answers connection i on loopback with resps[i], or the last
+// of resps past the end, and closes it.
+func rawServerSeq(t *testing.T, resps ...string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,7 +37,10 @@ func rawServer(t *testing.T, resp string) string {
 			}
 			buf := make([]byte, 4096)
 			_, _ = conn.Read(buf) // the request head
-			_, _ = io.WriteString(conn, resp)
+			_, _ = io.WriteString(conn, resps[0])
+			if len(resps) > 1 {
+				resps = resps[1:]
+			}
 			conn.Close()
 		}
 	}()

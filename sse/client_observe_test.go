@@ -35,7 +35,7 @@ func TestObserverSeesTheLifeOfEachConnection(t *testing.T) {
 		Close:      func(i sse.CloseInfo) { note("close"); closes = append(closes, i) },
 		Reconnect:  func(i sse.ReconnectInfo) { note("reconnect") },
 	}
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		ssetest.Script{Header: map[string][]string{"X-Server": {"one"}}, Steps: []ssetest.Step{ssetest.Raw("id: 1\ndata: a\n\ndata: b\n\n")}},
 		ssetest.Script{Status: 503},
 		noContent,
@@ -63,7 +63,7 @@ func TestObserverTimesComeFromTheClock(t *testing.T) {
 	var opened sse.OpenInfo
 	var first sse.FirstEventInfo
 	var closed sse.CloseInfo
-	srv := ssetest.NewServer(t, script(ssetest.Wait(gate), ssetest.Raw("data: x\n\n")), noContent)
+	srv := newServer(t, script(ssetest.Wait(gate), ssetest.Raw("data: x\n\n")), noContent)
 	rec := newRecorder()
 	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithNoDelay(), sse.WithObserver(sse.Observer{
 		Open:       func(i sse.OpenInfo) { opened = i },
@@ -101,7 +101,7 @@ func TestHandlerOptionalInterfaces(t *testing.T) {
 }
 
 func TestHandlerFuncs(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Raw(": c\ndata: x\n\n")), noContent)
+	srv := newServer(t, script(ssetest.Raw(": c\ndata: x\n\n")), noContent)
 	var got []string
 	h := sse.HandlerFuncs{
 		Event:   func(e sse.Event) { got = append(got, "event "+e.Data) },
@@ -150,7 +150,7 @@ func TestObserverInfosOfOneAttemptShareItsIDAndCarryConnectsContext(t *testing.T
 		FirstEvent: func(i sse.FirstEventInfo) { note("first", i.ID) },
 		Close:      func(i sse.CloseInfo) { note("close", i.ID) },
 	}
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\n")), script(ssetest.Raw("data: b\n\n")), noContent)
+	srv := newServer(t, script(ssetest.Raw("data: a\n\n")), script(ssetest.Raw("data: b\n\n")), noContent)
 	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithObserver(obs), sse.WithNoDelay())
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(context.WithValue(testContext(t), ctxKey{}, "caller")))
@@ -172,7 +172,7 @@ func TestObserverDownSinceIsWhenTheLastOpenedStreamEnded(t *testing.T) {
 	}
 	var attempts []sse.AttemptInfo
 	obs := sse.Observer{Attempt: func(i sse.AttemptInfo) { attempts = append(attempts, i) }}
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		script(ssetest.Raw("id: 1\ndata: a\n\n"), advance(2*time.Second), ssetest.Drop()),
 		ssetest.Script{Status: http.StatusServiceUnavailable},
 		script(ssetest.Raw("data: b\n\n"), advance(time.Second)),

@@ -329,7 +329,7 @@ func TestReconnectBackOffStopGivesUp(t *testing.T) {
 
 func TestReconnectDefaultPolicyGrowsWithJitter(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
-	srv := ssetest.NewServer(t, ssetest.Script{Status: 503})
+	srv := newServer(t, ssetest.Script{Status: 503})
 	rec := newRecorder()
 	c, err := sse.NewClient(srv.URL, rec, sse.WithClock(clk), sse.WithObserver(rec.observer()), sse.WithGiveUp(8, 0))
 	require.NoError(t, err)

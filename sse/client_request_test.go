@@ -49,7 +49,7 @@ func TestRequestHeadersAndBearer(t *testing.T) {
 }
 
 func TestRequestQueryToken(t *testing.T) {
-	srv := ssetest.NewServer(t, noContent)
+	srv := newServer(t, noContent)
 	c, err := sse.NewClient(srv.URL+"/stream?job=7", newRecorder(), sse.WithQueryToken("token", "a b&c"))
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(testContext(t)))
@@ -73,7 +73,7 @@ func TestRequestMethodAndBodyResentOnReconnect(t *testing.T) {
 
 func TestRequestOptionsAreCopied(t *testing.T) {
 	body := []byte("original")
-	srv := ssetest.NewServer(t, noContent)
+	srv := newServer(t, noContent)
 	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithMethod("POST"), sse.WithBody(body))
 	require.NoError(t, err)
 	copy(body, "changed!")
@@ -122,7 +122,7 @@ func TestRequestHookErrorEndsConnect(t *testing.T) {
 }
 
 func TestRequestInjectedHTTPClient(t *testing.T) {
-	srv := ssetest.NewServer(t, noContent)
+	srv := newServer(t, noContent)
 	rt := &countingTransport{rt: http.DefaultTransport}
 	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ import (
 // defaultSetup is setup with the default delay policy and a fake clock.
 func defaultSetup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*sse.Client[*recorder], *recorder, *ssetest.Clock) {
 	t.Helper()
-	srv := ssetest.NewServer(t, scripts...)
+	srv := newServer(t, scripts...)
 	clk := ssetest.NewClock(testStart)
 	rec := newRecorder()
 	c, err := sse.NewClient(srv.URL, rec, append([]sse.Option{sse.WithClock(clk), sse.WithObserver(rec.observer())}, opts...)...)

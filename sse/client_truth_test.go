@@ -90,7 +90,7 @@ func TestLastEventIDHeaderIsOwnedByTheClient(t *testing.T) {
 
 func TestCloseWithCauseIsReturnedByConnect(t *testing.T) {
 	found := errors.New("found what I was waiting for")
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\nevent: done\ndata: b\n\n"), ssetest.Hang()))
+	srv := newServer(t, script(ssetest.Raw("data: a\n\nevent: done\ndata: b\n\n"), ssetest.Hang()))
 	var c *sse.Client[sse.TypeRouter]
 	var got []string
 	c, err := sse.NewClient(srv.URL, sse.TypeRouter{

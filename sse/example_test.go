@@ -20,7 +20,7 @@ import (
 // stream is over) on every later one.
 func exampleServer(stream string) *httptest.Server {
 	var conns atomic.Int32
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if conns.Add(1) > 1 {
 			w.WriteHeader(http.StatusNoContent)
 			return
@@ -28,6 +28,8 @@ func exampleServer(stream string) *httptest.Server {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, "retry: 0\n"+stream)
 	}))
+	startOnSuiteTransport(srv) // TLS and HTTP/2 with BOOKSTRACK_SSE_TRANSPORT=h2
+	return srv
 }
 
 // The README's "Using the SSE client on its own".

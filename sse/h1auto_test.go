@@ -27,12 +27,13 @@ func TestTransportAutoMultiplexesManyStreamsToOneOrigin(t *testing.T) {
 
 	roots := x509.NewCertPool()
 	roots.AddCert(h2.Certificate())
+	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
 	leanTestRoots, autoMultiplexAfter = roots, 2
 	leanTLSConfigs.Lock()
 	leanTLSConfigs.m = nil
 	leanTLSConfigs.Unlock()
 	defer func() {
-		leanTestRoots, autoMultiplexAfter = nil, 100
+		leanTestRoots, autoMultiplexAfter = prevRoots, 100
 		leanTLSConfigs.Lock()
 		leanTLSConfigs.m = nil
 		leanTLSConfigs.Unlock()

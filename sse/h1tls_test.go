@@ -45,12 +45,13 @@ func TestLeanPathOverTLSReadsStreamsSharingOneConfig(t *testing.T) {
 	defer srv.Close()
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
+	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
 	leanTestRoots = roots
 	leanTLSConfigs.Lock()
 	leanTLSConfigs.m = nil
 	leanTLSConfigs.Unlock()
 	defer func() {
-		leanTestRoots = nil
+		leanTestRoots = prevRoots
 		leanTLSConfigs.Lock()
 		leanTLSConfigs.m = nil
 		leanTLSConfigs.Unlock()

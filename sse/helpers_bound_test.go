@@ -22,7 +22,7 @@ func TestConnectCleanupEndsAHandlerBlockedOnAFullChannel(t *testing.T) {
 	}
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
-	srv := ssetest.NewServer(t, script(ssetest.Raw(stream.String()), ssetest.Wait(hold)))
+	srv := newServer(t, script(ssetest.Raw(stream.String()), ssetest.Wait(hold)))
 	rec := newRecorder()
 	full := make(chan struct{})
 	n := 0

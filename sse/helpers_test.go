@@ -2,7 +2,10 @@ package sse_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,11 +166,71 @@ func receive[T any](t *testing.T, ch <-chan T) T {
 	}
 }
 
+// newServer starts a scripted server for a test: plaintext HTTP/1.1, or,
+// with BOOKSTRACK_SSE_TRANSPORT=h2, TLS with HTTP/2 enabled (see
+// transport_export_test.go). Every test server that a Client reaches
+// through TransportAuto is made here or by newHTTPServer, so that the
+// switch lives in one place.
+func newServer(t testing.TB, scripts ...ssetest.Script) *ssetest.Server {
+	t.Helper()
+	srv := ssetest.NewUnstartedServer(t, scripts...)
+	startTestServer(t, srv.Server)
+	return srv
+}
+
+// newHTTPServer is newServer for a handler of the test's own; the test's
+// cleanup closes the server.
+func newHTTPServer(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	t.Cleanup(srv.Close)
+	startTestServer(t, srv)
+	return srv
+}
+
+// startTestServer starts srv on the suite's transport, and checks when
+// the test ends that every request arrived over that protocol: a silent
+// fall back to HTTP/1.1 would run the suite on the wrong path.
+func startTestServer(t testing.TB, srv *httptest.Server) {
+	t.Helper()
+	want := 1
+	if sse.TestOverHTTP2 {
+		want = 2
+	}
+	var wrong atomic.Int64
+	var proto atomic.Value
+	inner := srv.Config.Handler
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != want {
+			wrong.Add(1)
+			proto.Store(r.Proto)
+		}
+		inner.ServeHTTP(w, r)
+	})
+	t.Cleanup(func() {
+		if n := wrong.Load(); n > 0 {
+			t.Errorf("%d requests arrived over %v, want HTTP/%d", n, proto.Load(), want)
+		}
+	})
+	startOnSuiteTransport(srv)
+}
+
+// startOnSuiteTransport starts srv in plaintext, or over TLS with HTTP/2
+// enabled when BOOKSTRACK_SSE_TRANSPORT=h2.
+func startOnSuiteTransport(srv *httptest.Server) {
+	if !sse.TestOverHTTP2 {
+		srv.Start()
+		return
+	}
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+}
+
 // setup starts a scripted server and a Client on it with a recorder as
 // handler and observer. Reconnections wait 0 unless opts say otherwise.
 func setup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*ssetest.Server, *sse.Client[*recorder], *recorder) {
 	t.Helper()
-	srv := ssetest.NewServer(t, scripts...)
+	srv := newServer(t, scripts...)
 	rec := newRecorder()
 	all := append([]sse.Option{sse.WithNoDelay(), sse.WithObserver(rec.observer())}, opts...)
 	c, err := sse.NewClient(srv.URL, rec, all...)

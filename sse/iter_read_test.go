@@ -60,7 +60,7 @@ func TestReadYieldsAReadErrorLast(t *testing.T) {
 }
 
 func TestEventsStopsAtTheFirstCleanEndWithStopAtEnd(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\ndata: b\n\n")), script(ssetest.Raw("data: again\n\n")))
+	srv := newServer(t, script(ssetest.Raw("data: a\n\ndata: b\n\n")), script(ssetest.Raw("data: again\n\n")))
 	var got []string
 	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithStopAtEnd()) {
 		require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestEventsUntilTheStreamEndsForGood(t *testing.T) {
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		script(ssetest.Raw("id: 1\ndata: a\n\n"), ssetest.Drop()),
 		script(ssetest.Raw("id: 2\ndata: b\n\n")),
 		noContent)
@@ -25,7 +25,7 @@ func TestEventsUntilTheStreamEndsForGood(t *testing.T) {
 }
 
 func TestEventsBreakClosesTheConnection(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: 1\n\ndata: 2\n\n"), ssetest.Hang()))
+	srv := newServer(t, script(ssetest.Raw("data: 1\n\ndata: 2\n\n"), ssetest.Hang()))
 	n := 0
 	for _, err := range sse.Events(testContext(t), srv.URL) {
 		require.NoError(t, err)
@@ -38,7 +38,7 @@ func TestEventsBreakClosesTheConnection(t *testing.T) {
 }
 
 func TestEventsYieldsTheFinalError(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: 1\n\n")), ssetest.Script{Status: 404})
+	srv := newServer(t, script(ssetest.Raw("data: 1\n\n")), ssetest.Script{Status: 404})
 	var got []string
 	var final error
 	for ev, err := range sse.Events(testContext(t), srv.URL, sse.WithNoDelay()) {
@@ -56,7 +56,7 @@ func TestEventsYieldsTheFinalError(t *testing.T) {
 }
 
 func TestEventsContextEnds(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: 1\n\n"), ssetest.Hang()))
+	srv := newServer(t, script(ssetest.Raw("data: 1\n\n"), ssetest.Hang()))
 	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 	var final error

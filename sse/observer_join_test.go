@@ -25,7 +25,7 @@ func noting(log *[]string, name string) sse.Observer {
 
 func TestAnAddedObserverIsToldOfEveryCallbackAfterTheOneSetBefore(t *testing.T) {
 	var log []string
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\n")), noContent)
+	srv := newServer(t, script(ssetest.Raw("data: a\n\n")), noContent)
 	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithNoDelay(),
 		sse.WithObserver(noting(&log, "a")), sse.WithAddedObserver(noting(&log, "b")))
 	require.NoError(t, err)
@@ -38,7 +38,7 @@ func TestAnAddedObserverIsToldOfEveryCallbackAfterTheOneSetBefore(t *testing.T) 
 
 func TestAnObserverSetAfterAnAddedOneReplacesBoth(t *testing.T) {
 	var log []string
-	srv := ssetest.NewServer(t, noContent)
+	srv := newServer(t, noContent)
 	c, err := sse.NewClient(srv.URL, newRecorder(), sse.WithNoDelay(),
 		sse.WithAddedObserver(noting(&log, "a")), sse.WithObserver(noting(&log, "b")))
 	require.NoError(t, err)

@@ -18,7 +18,7 @@ import (
 
 func TestADropGivesExactlyOneReconnectionWithItsTime(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		script(ssetest.Raw("id: 1\ndata: a\n\n"), ssetest.Drop()),
 		script(ssetest.Raw("data: b\n\n")),
 		noContent,
@@ -50,7 +50,7 @@ func TestADropGivesExactlyOneReconnectionWithItsTime(t *testing.T) {
 }
 
 func TestA429IsCountedByType(t *testing.T) {
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		ssetest.Script{Status: http.StatusTooManyRequests},
 		ssetest.Script{Status: http.StatusBadGateway},
 		ssetest.Script{Status: http.StatusNotFound}, // final
@@ -67,7 +67,7 @@ func TestA429IsCountedByType(t *testing.T) {
 
 func TestFailedReconnectionsCountAgainstTheReconnectionRate(t *testing.T) {
 	clk := ssetest.NewClock(testStart)
-	srv := ssetest.NewServer(t,
+	srv := newServer(t,
 		script(ssetest.Raw("data: a\n\n"), ssetest.Drop()),
 		ssetest.Script{Status: http.StatusServiceUnavailable},
 		script(ssetest.Raw("data: b\n\n")),
@@ -94,13 +94,12 @@ func TestFailedReconnectionsCountAgainstTheReconnectionRate(t *testing.T) {
 }
 
 func TestAttemptsTheClientStopsCountNeitherWay(t *testing.T) {
-	srv := ssetest.NewServer(t, script(ssetest.Hang()))
+	srv := newServer(t, script(ssetest.Hang()))
 	rec := ssestats.New().Stream("imports")
 	obs := rec.Observer()
 	opened := make(chan struct{})
 	obs.Open = func(i sse.OpenInfo) { rec.Observer().Open(i); close(opened) }
-	c, err := sse.NewClient(srv.URL, sse.HandlerFuncs{}, sse.WithObserver(obs))
-	require.NoError(t, err)
+	c := newClient(t, srv, sse.WithObserver(obs))
 	done := make(chan error, 1)
 	go func() { done <- c.Connect(testContext(t)) }()
 	receive(t, opened)
@@ -116,7 +115,7 @@ func TestAttemptsTheClientStopsCountNeitherWay(t *testing.T) {
 
 func TestOneObserverServesClientsRunningAtOnce(t *testing.T) {
 	const clients = 8
-	srv := ssetest.NewServer(t, script(ssetest.Raw("data: a\n\n")))
+	srv := newServer(t, script(ssetest.Raw("data: a\n\n")))
 	st := ssestats.New()
 	obs := st.Observer("scans")
 	var dones []<-chan error

@@ -34,7 +34,9 @@ type writeResult struct {
 	err error
 }
 
-// conditionedServer starts a Server whose listener is wrapped with c.
+// conditionedServer starts a Server whose listener is wrapped with c. The
+// Conditioner tests keep plaintext HTTP/1.1 servers on every transport of
+// the suite: they count and read the bytes on the wire.
 func conditionedServer(t *testing.T, c *ssetest.Conditioner, scripts ...ssetest.Script) *ssetest.Server {
 	t.Helper()
 	s := ssetest.NewUnstartedServer(t, scripts...)

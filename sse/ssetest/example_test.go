@@ -280,3 +280,29 @@ func ExampleConditioner_Transport() {
 	// stalled
 	// event of 1000 bytes
 }
+
+// A Server over TLS with HTTP/2, as the BooksTrack API serves (https
+// only): the embedded httptest.Server's Client trusts its certificate and
+// speaks HTTP/2. An sse.Client takes it with sse.WithHTTPClient (a client
+// with a Transport of its own is sent through net/http).
+func ExampleNewUnstartedServer_tls() {
+	t := &exampleT{}
+	defer t.finish()
+
+	s := ssetest.NewUnstartedServer(t, ssetest.Script{Steps: []ssetest.Step{
+		ssetest.Emit(sse.Event{ID: "1", Data: "over TLS"}),
+	}})
+	s.EnableHTTP2 = true
+	s.StartTLS()
+
+	resp, err := s.Client().Get(s.URL)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	e, err := sse.NewDecoder(resp.Body).Decode()
+	fmt.Println(resp.Proto, e.ID, e.Data, err)
+
+	// Output:
+	// HTTP/2.0 1 over TLS <nil>
+}

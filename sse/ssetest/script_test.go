@@ -37,7 +37,7 @@ func TestStepBytes(t *testing.T) {
 		{"Wait closed", ssetest.Wait(closedChan()), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{tc.step}})
+			s := newServer(t, ssetest.Script{Steps: []ssetest.Step{tc.step}})
 			body, err := readBody(t, get(t, newClient(t), s.URL))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, body)
@@ -69,6 +69,8 @@ func TestStepsFlushEachPiece(t *testing.T) {
 		{"several steps", []ssetest.Step{ssetest.Retry(time.Second), ssetest.Comment("hi"), ssetest.Raw("x")}, []string{"retry: 1000\n\n", ": hi\n", "x"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Plaintext HTTP/1.1 on every transport: the chunks of the
+			// chunked body show each flush.
 			s := ssetest.NewServer(t, ssetest.Script{Steps: tc.steps})
 			res := rawGet(t, addr(s.URL), "/")
 			assert.Equal(t, tc.want, res.Chunks)
@@ -82,7 +84,7 @@ func TestEmitRoundTripsThroughDecoder(t *testing.T) {
 		{ID: "2", Type: "message", Data: "two\nlines"},
 		{ID: "2", Type: "message", Data: ""},
 	}
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Emit(events...)}})
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Emit(events...)}})
 	resp := get(t, newClient(t), s.URL)
 
 	var got []sse.Event
@@ -99,7 +101,7 @@ func TestEmitRoundTripsThroughDecoder(t *testing.T) {
 }
 
 func TestEmitStopsAtInvalidEvent(t *testing.T) {
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 		ssetest.Emit(sse.Event{Data: "ok"}, sse.Event{ID: "a\nb", Data: "bad"}, sse.Event{Data: "never"}),
 	}})
 	body, err := readBody(t, get(t, newClient(t), s.URL))
@@ -114,7 +116,7 @@ func TestEmitStopsAtInvalidEvent(t *testing.T) {
 
 func TestWaitHoldsScriptUntilClosed(t *testing.T) {
 	gate := make(chan struct{})
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 		ssetest.Raw("data: one\n\n"),
 		ssetest.Wait(gate),
 		ssetest.Raw("data: two\n\n"),
@@ -145,6 +147,8 @@ func TestDropBreaksResponse(t *testing.T) {
 		{"before any data", []ssetest.Step{ssetest.Drop()}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// HTTP/1.1 on every transport: Drop over HTTP/2 is
+			// TestDropOverHTTP2ResetsStream.
 			s := ssetest.NewServer(t, ssetest.Script{Steps: tc.steps})
 			resp := get(t, newClient(t), s.URL)
 			assert.Equal(t, http.StatusOK, resp.StatusCode)

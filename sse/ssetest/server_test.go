@@ -19,7 +19,7 @@ import (
 )
 
 func TestServerWithoutScriptsSendsEmptyStream(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	resp := get(t, newClient(t), s.URL)
 
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -32,7 +32,7 @@ func TestServerWithoutScriptsSendsEmptyStream(t *testing.T) {
 
 func TestServerScriptPerConnection(t *testing.T) {
 	conn := func(s *ssetest.Stream) error { return s.Write([]byte(strconv.Itoa(s.Conn()))) }
-	s := ssetest.NewServer(t,
+	s := newServer(t,
 		ssetest.Script{Steps: []ssetest.Step{ssetest.Raw("first:"), conn}},
 		ssetest.Script{Steps: []ssetest.Step{ssetest.Raw("last:"), conn}},
 	)
@@ -48,7 +48,7 @@ func TestServerScriptPerConnection(t *testing.T) {
 }
 
 func TestServerRecordsRequests(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	c := newClient(t)
 
 	req := mustRequest(t, context.Background(), http.MethodGet, s.URL+"/events?topic=books", "")
@@ -87,7 +87,7 @@ func TestServerRecordsRequests(t *testing.T) {
 }
 
 func TestServerRequestsReturnsCopies(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	do(t, newClient(t), mustRequest(t, context.Background(), http.MethodPost, s.URL+"/a", "body"))
 
 	first := s.Requests()
@@ -102,7 +102,7 @@ func TestServerRequestsReturnsCopies(t *testing.T) {
 }
 
 func TestServerCapsRecordedBody(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	const limit = 1 << 20
 	do(t, newClient(t), mustRequest(t, context.Background(), http.MethodPost, s.URL, strings.Repeat("x", limit+100)))
 
@@ -112,7 +112,7 @@ func TestServerCapsRecordedBody(t *testing.T) {
 }
 
 func TestServerWaitRequests(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	c := newClient(t)
 	done := make(chan struct{})
 	go func() {
@@ -134,7 +134,7 @@ func TestServerWaitRequests(t *testing.T) {
 }
 
 func TestServerWaitRequestsReturnsContextError(t *testing.T) {
-	s := ssetest.NewServer(t)
+	s := newServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
@@ -144,7 +144,7 @@ func TestServerWaitRequestsReturnsContextError(t *testing.T) {
 }
 
 func TestServerStatusAndHeaders(t *testing.T) {
-	s := ssetest.NewServer(t, ssetest.Script{
+	s := newServer(t, ssetest.Script{
 		Status: http.StatusServiceUnavailable,
 		Header: http.Header{
 			"Content-Type":  {"application/json"},
@@ -172,7 +172,7 @@ func TestServerStatusAndHeaders(t *testing.T) {
 func TestServerStatusWithoutBodyFailsWrites(t *testing.T) {
 	stepErr := make(chan error, 1)
 	write := ssetest.Raw("never")
-	s := ssetest.NewServer(t, ssetest.Script{
+	s := newServer(t, ssetest.Script{
 		Status: http.StatusNoContent,
 		Steps: []ssetest.Step{func(s *ssetest.Stream) error {
 			err := write(s)
@@ -196,7 +196,7 @@ func TestServerStatusWithoutBodyFailsWrites(t *testing.T) {
 func TestServerRecordsStepError(t *testing.T) {
 	errBoom := errors.New("boom")
 	ran := false
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 		ssetest.Raw("data: a\n\n"),
 		func(*ssetest.Stream) error { return errBoom },
 		func(*ssetest.Stream) error { ran = true; return nil },
@@ -230,7 +230,7 @@ func TestServerCloseReleasesBlockedSteps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			started := make(chan struct{})
 			ran := false
-			s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+			s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 				func(*ssetest.Stream) error { close(started); return nil },
 				tc.step,
 				func(*ssetest.Stream) error { ran = true; return nil },
@@ -253,7 +253,7 @@ func TestServerStreamContextEndsWhenClientGoes(t *testing.T) {
 	started := make(chan struct{})
 	hung := make(chan error, 1)
 	hang := ssetest.Hang()
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 		func(s *ssetest.Stream) error {
 			close(started)
 			err := hang(s)
@@ -273,7 +273,7 @@ func TestServerStreamContextEndsWhenClientGoes(t *testing.T) {
 }
 
 func TestServerCloseIsIdempotent(t *testing.T) {
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Hang()}})
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{ssetest.Hang()}})
 	resp := get(t, newClient(t), s.URL)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
@@ -304,7 +304,7 @@ func TestNewUnstartedServerStartsLater(t *testing.T) {
 }
 
 func TestServerStreamRequest(t *testing.T) {
-	s := ssetest.NewServer(t, ssetest.Script{Steps: []ssetest.Step{
+	s := newServer(t, ssetest.Script{Steps: []ssetest.Step{
 		func(s *ssetest.Stream) error {
 			return s.Write([]byte(s.Request().URL.Query().Get("echo")))
 		},
