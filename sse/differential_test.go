@@ -6,8 +6,8 @@ package sse_test
 // every way of decoding them gives what the reference gives: Next, Decode,
 // DecodeBytes and Read over random chunkings (one-byte reads included),
 // and a Client over loopback with a Handler and with a BytesHandler, on
-// TransportHTTP1 and on TransportNetHTTP, whatever BOOKSTRACK_SSE_TRANSPORT
-// says. The reference is referenceDecode (decoder_fuzz_test.go): the
+// TransportHTTP1, on TransportNetHTTP (HTTP/1.1) and on TransportNetHTTP
+// over TLS with HTTP/2, whatever BOOKSTRACK_SSE_TRANSPORT says. The reference is referenceDecode (decoder_fuzz_test.go): the
 // WHATWG "Parsing an event stream" and "Interpreting an event stream"
 // algorithms written out plainly over the whole input (BOM strip, the
 // WHATWG UTF-8 decode with one U+FFFD per maximal ill-formed subsequence,
@@ -710,7 +710,17 @@ var diffPaths = []diffPath{
 	{name: "Client/BytesHandler/NetHTTP", client: true, check: func(d *diffRun, in []byte, p readPattern, limit int) error {
 		return d.checkClient(in, p, limit, sse.TransportNetHTTP, true)
 	}},
+	{name: "Client/Handler/HTTP2", client: true, check: func(d *diffRun, in []byte, p readPattern, limit int) error {
+		return d.checkClient(in, p, limit, transportHTTP2, false)
+	}},
+	{name: "Client/BytesHandler/HTTP2", client: true, check: func(d *diffRun, in []byte, p readPattern, limit int) error {
+		return d.checkClient(in, p, limit, transportHTTP2, true)
+	}},
 }
+
+// transportHTTP2 stands for net/http's HTTP/2 in checkClient: the Client
+// uses TransportNetHTTP with a client that speaks HTTP/2 to a TLS server.
+const transportHTTP2 sse.Transport = -1
 
 func countEvents(items []frameItem) int {
 	n := 0
@@ -728,6 +738,8 @@ type diffRun struct {
 	t      *testing.T
 	srv    *httptest.Server
 	hc     *http.Client
+	h2srv  *httptest.Server // the same stream over TLS with HTTP/2
+	h2c    *http.Client
 	mu     sync.Mutex
 	body   []string // what the server writes, one flush each
 	refIn  []byte
@@ -802,14 +814,18 @@ func (d *diffRun) checkClient(in []byte, p readPattern, limit int, transport sse
 	d.body = p.chunks(in)
 	d.mu.Unlock()
 	h := &diffHandler{}
-	opts := []sse.Option{sse.WithTransport(transport), sse.WithHTTPClient(d.hc), sse.WithMaxEventSize(limit),
+	url, hc := d.srv.URL, d.hc
+	if transport == transportHTTP2 {
+		url, hc, transport = d.h2srv.URL, d.h2c, sse.TransportNetHTTP
+	}
+	opts := []sse.Option{sse.WithTransport(transport), sse.WithHTTPClient(hc), sse.WithMaxEventSize(limit),
 		sse.WithStopAtEnd(), sse.WithGiveUp(1, 0)}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	var err error
 	var lastID string
 	if borrowed {
-		c, cerr := sse.NewClient(d.srv.URL, diffBytesHandler{h}, opts...)
+		c, cerr := sse.NewClient(url, diffBytesHandler{h}, opts...)
 		if cerr != nil {
 			return cerr
 		}
@@ -817,7 +833,7 @@ func (d *diffRun) checkClient(in []byte, p readPattern, limit int, transport sse
 		err = c.Connect(ctx)
 		lastID = c.LastEventID()
 	} else {
-		c, cerr := sse.NewClient(d.srv.URL, h, opts...)
+		c, cerr := sse.NewClient(url, h, opts...)
 		if cerr != nil {
 			return cerr
 		}
@@ -897,6 +913,18 @@ func TestDifferential(t *testing.T) {
 	d.srv = httptest.NewServer(http.HandlerFunc(d.serve))
 	defer d.srv.Close()
 	defer d.hc.CloseIdleConnections()
+	d.h2srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 2 {
+			http.Error(w, "this server serves the differential test's HTTP/2 path only", http.StatusHTTPVersionNotSupported)
+			return
+		}
+		d.serve(w, r)
+	}))
+	d.h2srv.EnableHTTP2 = true
+	d.h2srv.StartTLS()
+	defer d.h2srv.Close()
+	d.h2c = d.h2srv.Client()
+	defer d.h2c.CloseIdleConnections()
 
 	start := time.Now()
 	var clientTime time.Duration
@@ -911,7 +939,7 @@ func TestDifferential(t *testing.T) {
 		d.streams++
 		d.bytes += len(in)
 		// The Client's paths take longer: they get about a third of the
-		// time, all four on a stream.
+		// time, all six on a stream.
 		withClient := clientTime <= time.Since(start)/3 && len(in) <= 2<<20
 		if withClient {
 			d.clientStreams++
@@ -943,7 +971,7 @@ func TestDifferential(t *testing.T) {
 			clientTime += time.Since(clientStart)
 		}
 	}
-	t.Logf("compared %d streams (%d of them also through the Client, 4 ways), %d MB, %d events in all over the paths, in %v",
+	t.Logf("compared %d streams (%d of them also through the Client, 6 ways), %d MB, %d events in all over the paths, in %v",
 		d.streams, d.clientStreams, d.bytes>>20, d.events, time.Since(start).Round(time.Millisecond))
 }
 
