@@ -18,17 +18,17 @@ package sse_test
 // package's maximum event size. TestReferenceDecoder holds it to the
 // table of decoding rules.
 //
-// The generator concentrates on the sizes where the implementation
-// changes behaviour (thresholdSizes): every buffer, block, arena and limit
-// size of decoder.go, utf8.go, lastid.go and options.go, each with its
-// neighbours (±1, ±2), and the powers of two from 1 B to 1 MiB (±1), used
-// as the data of an event, the length of one line, the bytes of an event's
-// strings together, the maximum event size and the size of reads. Events
-// come over one and many data lines, with new, repeated, empty, NUL-holding
-// and long ids, types, comments and retry fields between the fields, CR,
-// LF and CRLF, a BOM, invalid UTF-8, multi-byte characters that reads
-// split, and runs of small events around a large one (the read buffer
-// grows, then shrinks and lets its blocks go).
+// The generator concentrates on the sizes where the implementation changes
+// behaviour (thresholdSizes): every buffer, block, arena and limit size of
+// decoder.go, decoder_scan.go, utf8.go, lastid.go and options.go, each
+// with its neighbours (±1, ±2), and the powers of two from 1 B to 1 MiB
+// (±1), used as the data of an event, the length of one line, the bytes of
+// an event's strings together, the maximum event size and the size of
+// reads. Events come over one and many data lines, with new, repeated,
+// empty, NUL-holding and long ids, types, comments and retry fields
+// between the fields, CR, LF and CRLF, a BOM, invalid UTF-8, multi-byte
+// characters that reads split, and runs of small events around a large one
+// (the read buffer grows, then shrinks and lets its blocks go).
 //
 // The rule: a change that adds a size threshold, a buffer hand-off or a
 // fast path to the decoding adds that size to thresholdSizes, or the
