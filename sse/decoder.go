@@ -73,8 +73,11 @@ type Frame struct {
 //
 // The slices are valid only until the next call of a method of the
 // Decoder that returned them (for a BytesHandler: until HandleEventBytes
-// returns), as with bufio.Scanner.Bytes: later reads overwrite them. They
-// must not be modified. To keep an event, copy it, for example with
+// returns), as with bufio.Scanner.Bytes: later reads overwrite them. This
+// holds for the Data of an event over several data lines too: it is
+// joined in a buffer the Decoder lends with the event and takes back at
+// the next call, to join the next large event's data in. They must not
+// be modified. To keep an event, copy it, for example with
 // EventBytes.Event.
 type EventBytes struct {
 	ID   []byte
@@ -131,7 +134,10 @@ func (e EventBytes) Event() Event {
 // growth; 1.6n for 15 MiB at the default maximum) and below 3n in
 // general. Once an event is out, the Decoder lets go of every buffer grown
 // past a few KiB: the read buffer is back to its working size before the
-// next read.
+// next read. The exception is DecodeBytes's join buffer (see DecodeBytes),
+// kept for the next large event: at most as large as the largest recent
+// event's data buffer, it becomes that event's data buffer instead of a
+// new one (or goes first, when too small), so the peak stays the same.
 //
 // The working size follows the reader. It starts at 1 KiB, a buffer inside
 // the Decoder itself; a read that fills the room it was given makes it
@@ -173,7 +179,10 @@ type Decoder struct {
 //   - data's capacity never passes what the maximum event size allows
 //     (three times it after U+FFFD replacement); a buffer grown past
 //     keepBuffer leaves with its event (evOwned) or with its discarded
-//     block, and the small one kept in spare takes its place.
+//     block, and the small one kept in spare takes its place. A buffer
+//     lent with an event (lent) is never data at the same time, and
+//     growData takes it as data only from the next call on, when the
+//     borrower's slices are no longer valid.
 //   - lastID is the last event ID; idGen changes whenever it does.
 //     idStr is lastID as a string while idStrOK, in published form (see
 //     lastid.go) when idRef is not nil; typeStr is the type of the last
@@ -193,6 +202,14 @@ type fieldState struct {
 	data               []byte
 	spare              []byte // data's small buffer, kept while data grows large
 	dataHint           int    // the length of the last large event's data
+
+	// lent is the large data buffer eventBytes lent with the last large
+	// event, the Decoder's again from the next call: growData takes it
+	// for the next large event instead of a new buffer. It goes after
+	// lendEvents events in a row that did not take it (lentIdle counts
+	// them) and as the stream turns quiet (adaptReadSize).
+	lent     []byte
+	lentIdle int
 
 	typ       []byte // the current block's event type
 	idPending bool   // the current block has an id field, in pendingID
@@ -290,7 +307,11 @@ func (d *Decoder) Decode() (Event, error) {
 // DecodeBytes is Decode without copying: it returns the next event as
 // bytes borrowed from the Decoder's buffers, valid until the next call of
 // a method of the Decoder (see EventBytes). It allocates nothing once the
-// buffers have grown to the stream's lines.
+// buffers have grown to the stream's lines and events: the buffer that
+// joins the data lines of an event past 8 KiB is lent with it and reused
+// for the next such event, until 16 events in a row have not needed it
+// or the stream turns quiet (as its read buffer shrinks back to 1 KiB),
+// when the Decoder lets it go.
 func (d *Decoder) DecodeBytes() (EventBytes, error) {
 	for {
 		k, err := d.next()
@@ -442,9 +463,10 @@ func (d *Decoder) appendData(b []byte, valid bool) {
 	d.data = appendReplacingInvalid(d.data, b)
 }
 
-// growData makes room for n more bytes of data. Past keepBuffer it grows
-// to the length of the last large event when that is close, else doubles,
-// and never beyond what the maximum event size allows.
+// growData makes room for n more bytes of data. Past keepBuffer it takes
+// the buffer lent with the last large event when that is large enough,
+// else grows to the length of the last large event when that is close, or
+// doubles, never beyond what the maximum event size allows.
 func (d *Decoder) growData(n int) {
 	need := len(d.data) + n
 	if need <= cap(d.data) {
@@ -461,8 +483,25 @@ func (d *Decoder) growData(n int) {
 	} else {
 		c = max(min(c, 3*limit), need)
 	}
-	if cap(d.data) <= keepBuffer && c > keepBuffer && d.spare == nil {
-		d.spare = d.data[:0]
+	if cap(d.data) <= keepBuffer && c > keepBuffer {
+		if d.spare == nil {
+			d.spare = d.data[:0]
+		}
+		// The buffer lent with the last large event is the Decoder's
+		// again: the data moves there if it fits, within the maximum
+		// (which may have changed since). Else it goes, so that the
+		// Decoder never holds it and a new buffer at once.
+		if lent := d.lent; lent != nil {
+			d.lent = nil
+			bound := d.max
+			if need > bound {
+				bound = max(3*bound, need)
+			}
+			if need <= cap(lent) && cap(lent) <= bound {
+				d.data = append(lent[:0], d.data...)
+				return
+			}
+		}
 	}
 	grown := make([]byte, len(d.data), c)
 	copy(grown, d.data)
@@ -501,6 +540,12 @@ func (d *Decoder) dispatch() bool {
 			d.data, d.spare = d.spare, nil
 		} else {
 			d.data = d.data[:0]
+		}
+	}
+	if d.lent != nil && !d.evOwned {
+		d.lentIdle++
+		if d.lentIdle >= lendEvents {
+			d.lent = nil
 		}
 	}
 	if len(d.typ) == 0 {
@@ -604,9 +649,15 @@ func (d *Decoder) writeEvent(b, data, typ []byte, newType bool) {
 	}
 }
 
-// eventBytes returns the event dispatch found, borrowed.
+// eventBytes returns the event dispatch found, borrowed. A large data
+// buffer (the data of an event over several lines, or of a line that
+// spilled) is lent, not given: it is the Decoder's again from the next
+// call, for the next large event's data.
 func (d *Decoder) eventBytes() EventBytes {
 	e := EventBytes{ID: d.lastID, Type: d.evType, Data: d.evData}
+	if d.evOwned {
+		d.lent, d.lentIdle = d.evData[:0], 0
+	}
 	d.forgetEvent()
 	return e
 }

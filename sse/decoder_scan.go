@@ -15,6 +15,7 @@ const (
 	maxEmptyReads = 100      // reads returning 0, nil before io.ErrNoProgress
 	blockSize     = 4 << 10  // the strings of a busy stream's small events are cut from blocks of this size
 	blockEventMax = 512      // the largest event, strings together, cut from a block
+	lendEvents    = 16       // events in a row that need no large data buffer before the lent one goes
 )
 
 // lineScanner is the Decoder's reading: the read buffer, its growth and
@@ -319,6 +320,7 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 			d.shortReads = 0
 			d.readSize = max(d.readSize/4, quietReadSize)
 			if d.readSize == quietReadSize {
+				d.lent = nil
 				d.releaseBlock()
 			}
 		}
