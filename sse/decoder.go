@@ -18,18 +18,6 @@ import (
 // a client buffer.
 const DefaultMaxEventSize = 16 << 20
 
-const (
-	quietReadSize = 1 << 10  // the read buffer of a quiet stream, inside the Decoder
-	minReadSize   = 4 << 10  // the smallest read buffer outside the Decoder; a read asks for half its buffer at least
-	maxReadSize   = 16 << 10 // the read buffer of a stream whose reads come back full
-	quietReads    = 4        // short reads in a row before the read buffer shrinks
-	maxLineBuffer = 64 << 10 // a data line longer than this moves to the data buffer as it arrives
-	keepBuffer    = 8 << 10  // a buffer grown past this is let go once its event is out
-	maxEmptyReads = 100      // reads returning 0, nil before io.ErrNoProgress
-	blockSize     = 4 << 10  // the strings of a busy stream's small events are cut from blocks of this size
-	blockEventMax = 512      // the largest event, strings together, cut from a block
-)
-
 // FrameKind says what a Frame holds.
 type FrameKind uint8
 
@@ -85,8 +73,11 @@ type Frame struct {
 //
 // The slices are valid only until the next call of a method of the
 // Decoder that returned them (for a BytesHandler: until HandleEventBytes
-// returns), as with bufio.Scanner.Bytes: later reads overwrite them. They
-// must not be modified. To keep an event, copy it, for example with
+// returns), as with bufio.Scanner.Bytes: later reads overwrite them. This
+// holds for the Data of an event over several data lines too: it is
+// joined in a buffer the Decoder lends with the event and takes back at
+// the next call, to join the next large event's data in. They must not
+// be modified. To keep an event, copy it, for example with
 // EventBytes.Event.
 type EventBytes struct {
 	ID   []byte
@@ -143,7 +134,10 @@ func (e EventBytes) Event() Event {
 // growth; 1.6n for 15 MiB at the default maximum) and below 3n in
 // general. Once an event is out, the Decoder lets go of every buffer grown
 // past a few KiB: the read buffer is back to its working size before the
-// next read.
+// next read. The exception is DecodeBytes's join buffer (see DecodeBytes),
+// kept for the next large event: at most as large as the largest recent
+// event's data buffer, it becomes that event's data buffer instead of a
+// new one (or goes first, when too small), so the peak stays the same.
 //
 // The working size follows the reader. It starts at 1 KiB, a buffer inside
 // the Decoder itself; a read that fills the room it was given makes it
@@ -170,47 +164,35 @@ func (e EventBytes) Event() Event {
 // error. Both are sticky. An *EventTooLargeError is not: the oversized
 // block is skipped and the next call goes on with the block after it.
 type Decoder struct {
-	r   io.Reader
-	buf []byte
-	// The unread bytes are buf[start:end]. The scan positions are absolute
-	// indexes into buf, shifted when fill moves the unread bytes:
-	//   - lf is the first LF in buf[start:end] when lf >= start; when
-	//     lf < start, no LF lies in buf[start:lfScan). cr and crScan say
-	//     the same of CR.
-	//   - when valid >= start, buf[start:valid] is valid UTF-8 and, if
-	//     bad, an ill-formed sequence starts at valid; without bad, the
-	//     bytes from valid on are not checked yet (they are when a line
-	//     reaches past valid). valid < start means the line holding the
-	//     ill-formed sequence has been used up: checking starts over from
-	//     start.
-	// So each byte is searched at most once for LF, once for CR and
-	// checked once for UTF-8.
-	start, end int
-	lf, lfScan int
-	cr, crScan int
-	valid      int
-	bad        bool
-	lineAt     int // where the line readLine returned starts in buf
+	lineScanner // reading, line scanning and the buffers: decoder_scan.go
+	fieldState  // the fields of the block being read and what next found
+}
 
-	// The read buffer's working size, readSize, adapts to the stream
-	// (see the type's doc): buf is quiet[:] at quietReadSize, and is
-	// resized to readSize before a read once no long line needs more.
-	// shortReads counts the reads in a row that brought less than a
-	// quarter of readSize.
-	readSize   int
-	shortReads int
-	quiet      [quietReadSize]byte
-
-	err            error // read error, returned once the buffered lines are used up
-	emptyReadCount int
-	max            int
-	bomChecked     bool
-	skipLF         bool // the last line ended with CR, so a leading LF belongs to it
-	skipping       bool // discarding an oversized block up to its blank line
-	partial        bool // while skipping: inside a line whose start was discarded
-	spilling       bool // the line being read is a data line whose start is in data already
-	size           int  // bytes of data lines in the current block, as received
-
+// fieldState is the field algorithm's state: the block being read, the
+// last event ID and what next found. Its invariants:
+//   - without hasData, inView is false and data is empty. With it, the
+//     block's data (data lines joined with LF, invalid UTF-8 replaced)
+//     is buf[viewStart:viewEnd] while inView (one valid data line still
+//     in the read buffer), else data. fill moves a view into data
+//     before it reads (beginData does when a second line comes), so a
+//     view never outlives its bytes.
+//   - data's capacity never passes what the maximum event size allows
+//     (three times it after U+FFFD replacement); a buffer grown past
+//     keepBuffer leaves with its event (evOwned) or with its discarded
+//     block, and the small one kept in spare takes its place. A buffer
+//     lent with an event (lent) is never data at the same time, and
+//     growData takes it as data only from the next call on, when the
+//     borrower's slices are no longer valid.
+//   - lastID is the last event ID; idGen changes whenever it does.
+//     idStr is lastID as a string while idStrOK, in published form (see
+//     lastid.go) when idRef is not nil; typeStr is the type of the last
+//     event handed out as a string. Strings handed out are never written
+//     again.
+//   - evData and evType hold the event dispatch found, read by
+//     eventString or eventBytes before the next read; past that they
+//     only hold memory, and moveTo drops a view of a read buffer it lets
+//     go, forgetEvent what the caller now owns.
+type fieldState struct {
 	// The data of the current block, when hasData: buf[viewStart:viewEnd]
 	// while inView (a single data line, still in the read buffer; data is
 	// empty then), else data.
@@ -221,6 +203,14 @@ type Decoder struct {
 	spare              []byte // data's small buffer, kept while data grows large
 	dataHint           int    // the length of the last large event's data
 
+	// lent is the large data buffer eventBytes lent with the last large
+	// event, the Decoder's again from the next call: growData takes it
+	// for the next large event instead of a new buffer. It goes after
+	// lendEvents events in a row that did not take it (lentIdle counts
+	// them) and as the stream turns quiet (adaptReadSize).
+	lent     []byte
+	lentIdle int
+
 	typ       []byte // the current block's event type
 	idPending bool   // the current block has an id field, in pendingID
 	pendingID []byte
@@ -230,13 +220,6 @@ type Decoder struct {
 	idStrOK   bool
 	idRef     *byte  // idStr in published form (see lastEventID), when idStrOK and not nil
 	typeStr   string // the type of the last event handed out as a string
-
-	// While the stream is busy (readSize above quietReadSize), the strings
-	// of small events are cut from block[blockAt:], append-only: bytes
-	// handed out are never written again, and a full block is replaced,
-	// never reused.
-	block   []byte
-	blockAt int
 
 	// What next found: an event (evData, evType; evOwned when evData is a
 	// large data buffer the Decoder has let go), a comment, a retry value.
@@ -252,7 +235,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder that reads from r. It buffers what it reads,
 // so it may read past the last event it returns.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1, readSize: quietReadSize}
+	return &Decoder{lineScanner: lineScanner{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1, readSize: quietReadSize}}
 }
 
 // newHeapDecoder is NewDecoder kept out of its caller's frame: inlined,
@@ -324,7 +307,11 @@ func (d *Decoder) Decode() (Event, error) {
 // DecodeBytes is Decode without copying: it returns the next event as
 // bytes borrowed from the Decoder's buffers, valid until the next call of
 // a method of the Decoder (see EventBytes). It allocates nothing once the
-// buffers have grown to the stream's lines.
+// buffers have grown to the stream's lines and events: the buffer that
+// joins the data lines of an event past 8 KiB is lent with it and reused
+// for the next such event, until 16 events in a row have not needed it
+// or the stream turns quiet (as its read buffer shrinks back to 1 KiB),
+// when the Decoder lets it go.
 func (d *Decoder) DecodeBytes() (EventBytes, error) {
 	for {
 		k, err := d.next()
@@ -395,295 +382,6 @@ func (d *Decoder) next() (FrameKind, error) {
 			return k, nil
 		}
 	}
-}
-
-// readLine returns the next line of the current block without its line
-// end, and whether it is valid UTF-8; while spilling, the rest of the data
-// line. The slice is valid until the next call. While an oversized block
-// is being skipped it consumes lines without returning them.
-func (d *Decoder) readLine() ([]byte, bool, error) {
-	for {
-		if d.skipLF && d.start < d.end {
-			if d.buf[d.start] == '\n' {
-				d.start++
-			}
-			d.skipLF = false
-		}
-		if !d.bomChecked && !d.checkBOM() {
-			if err := d.fill(); err != nil {
-				return nil, false, err
-			}
-			continue
-		}
-		if eol := d.findEOL(); eol >= 0 {
-			line := d.buf[d.start:eol]
-			if d.skipping {
-				d.skipLF = d.buf[eol] == '\r'
-				d.start = eol + 1
-				if len(line) == 0 && !d.partial {
-					d.skipping = false
-					d.size = 0
-				}
-				d.partial = false
-				continue
-			}
-			valid := d.validTo(eol)
-			d.lineAt = d.start
-			d.skipLF = d.buf[eol] == '\r'
-			d.start = eol + 1
-			if d.spilling || isDataLine(line) {
-				d.size += len(line)
-				if d.size > d.max {
-					return nil, false, d.tooLarge(false)
-				}
-			} else if len(line) > d.max {
-				return nil, false, d.tooLarge(false)
-			}
-			return line, valid, nil
-		}
-		// No complete line is buffered.
-		if d.skipping {
-			d.partial = d.partial || d.start < d.end
-			d.dropBuffered()
-		} else {
-			n := d.end - d.start
-			data := d.spilling || bytes.HasPrefix(d.buf[d.start:d.end], []byte("data:"))
-			if data {
-				n += d.size
-			}
-			if n > d.max {
-				d.dropBuffered()
-				return nil, false, d.tooLarge(true)
-			}
-			if data && (d.spilling || d.end-d.start >= maxLineBuffer-minReadSize) {
-				d.spill()
-			}
-		}
-		if err := d.fill(); err != nil {
-			return nil, false, err
-		}
-	}
-}
-
-// isDataLine reports whether line, as received, is a data field.
-func isDataLine(line []byte) bool {
-	return len(line) >= 4 && string(line[:4]) == "data" && (len(line) == 4 || line[4] == ':')
-}
-
-// checkBOM skips a leading byte order mark. It reports false when it needs
-// more bytes to tell.
-func (d *Decoder) checkBOM() bool {
-	const bom = "\xEF\xBB\xBF"
-	b := d.buf[d.start:d.end]
-	if len(b) < len(bom) && bytes.HasPrefix([]byte(bom), b) && d.err == nil {
-		return false
-	}
-	if bytes.HasPrefix(b, []byte(bom)) {
-		d.start += len(bom)
-	}
-	d.bomChecked = true
-	return true
-}
-
-// findEOL returns the index in buf of the first CR or LF in the unread
-// bytes, or -1. Each byte is searched at most once for each of the two: in
-// a stream of LF line ends, the search for CR runs once per read.
-func (d *Decoder) findEOL() int {
-	if d.lf < d.start {
-		d.lf = -1
-		if from := max(d.start, d.lfScan); from < d.end {
-			if i := bytes.IndexByte(d.buf[from:d.end], '\n'); i >= 0 {
-				d.lf = from + i
-			} else {
-				d.lfScan = d.end
-			}
-		}
-	}
-	if d.cr < d.start {
-		d.cr = -1
-		if from := max(d.start, d.crScan); from < d.end {
-			if i := bytes.IndexByte(d.buf[from:d.end], '\r'); i >= 0 {
-				d.cr = from + i
-			} else {
-				d.crScan = d.end
-			}
-		}
-	}
-	if d.cr < 0 || (d.lf >= 0 && d.lf < d.cr) {
-		return d.lf
-	}
-	return d.cr
-}
-
-// validTo reports whether buf[start:i] is valid UTF-8. It checks the
-// bytes read since the last check, all of them at once: in a valid stream
-// that is once per read, not once per line.
-func (d *Decoder) validTo(i int) bool {
-	if d.valid < d.start {
-		d.valid, d.bad = d.start, false
-	}
-	if i > d.valid && !d.bad {
-		n, bad := validPrefix(d.buf[d.valid:d.end])
-		d.valid += n
-		d.bad = bad
-	}
-	return i <= d.valid
-}
-
-// spill moves the data line being read, buf[start:end] with no line end
-// yet, to the data buffer, all but a UTF-8 sequence that the end of the
-// buffer cuts short.
-func (d *Decoder) spill() {
-	from := d.start
-	if !d.spilling {
-		from += len("data:")
-		if from < d.end && d.buf[from] == ' ' {
-			from++
-		}
-		d.beginData()
-		d.spilling = true
-	}
-	to := d.end - incompleteTail(d.buf[from:d.end])
-	d.appendData(d.buf[from:to], d.validTo(to))
-	d.size += to - d.start
-	d.start = to
-}
-
-// dropBuffered forgets the unread bytes.
-func (d *Decoder) dropBuffered() {
-	d.start, d.end = 0, 0
-	d.lf, d.lfScan, d.cr, d.crScan = -1, 0, -1, 0
-	d.valid, d.bad = 0, false
-}
-
-// tooLarge starts skipping the current block. partial says the line being
-// read is not complete yet.
-func (d *Decoder) tooLarge(partial bool) error {
-	d.discardBlock()
-	d.skipping = true
-	d.partial = partial
-	return &EventTooLargeError{Limit: d.max}
-}
-
-// fill reads more bytes into the buffer, making room first. It returns the
-// sticky read error once nothing more can be read.
-func (d *Decoder) fill() error {
-	if d.err != nil {
-		return d.err
-	}
-	if d.inView {
-		// The read buffer is about to change: the data moves out of it.
-		n := d.viewEnd - d.viewStart
-		d.growData(n)
-		d.data = append(d.data, d.buf[d.viewStart:d.viewEnd]...)
-		d.inView = false
-	}
-	if d.valid < d.start {
-		d.valid, d.bad = d.start, false
-	}
-	unread := d.end - d.start
-	// A long line doubles the buffer, but unread bytes are never more
-	// than max: no need to go far beyond. Once there, the buffer stays
-	// (grown reports whether it would grow): replacing it at each read
-	// would copy the line again each time, quadratic in small reads.
-	grown := max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)
-	switch {
-	case len(d.buf) != d.readSize && unread <= d.readSize/2 && !d.spilling && !d.skipping:
-		// The stream got busier or quieter, or a long line is over.
-		d.moveTo(d.readBuffer(d.readSize))
-	case len(d.buf)-unread < len(d.buf)/2 && grown > len(d.buf):
-		d.moveTo(make([]byte, grown))
-	case d.start > 0:
-		d.moveTo(d.buf)
-	}
-	asked := len(d.buf) - d.end
-	n, err := d.r.Read(d.buf[d.end:])
-	if n < 0 || n > asked {
-		err = io.ErrShortBuffer // a broken reader: stop rather than trust it
-		n = 0
-	}
-	d.end += n
-	d.adaptReadSize(n, asked)
-	switch {
-	case err != nil:
-		d.err = err
-	case n == 0:
-		d.emptyReadCount++
-		if d.emptyReadCount >= maxEmptyReads {
-			d.err = io.ErrNoProgress
-		}
-	default:
-		d.emptyReadCount = 0
-	}
-	if n == 0 && d.err != nil {
-		return d.err
-	}
-	return nil
-}
-
-// readBuffer returns a read buffer of n bytes: the Decoder's own for
-// quietReadSize, else a new one.
-func (d *Decoder) readBuffer(n int) []byte {
-	if n == quietReadSize {
-		return d.quiet[:]
-	}
-	return make([]byte, n)
-}
-
-// adaptReadSize sets the size of the next read buffer after a read of n
-// bytes into asked bytes of room.
-func (d *Decoder) adaptReadSize(n, asked int) {
-	switch {
-	case n == 0:
-	case n == asked:
-		// The reader had this much or more at once: ask for more.
-		d.shortReads = 0
-		d.readSize = min(4*d.readSize, maxReadSize)
-	case 4*n < d.readSize:
-		d.shortReads++
-		if d.shortReads >= quietReads {
-			d.shortReads = 0
-			d.readSize = max(d.readSize/4, quietReadSize)
-			if d.readSize == quietReadSize {
-				d.releaseBlock()
-			}
-		}
-	default:
-		d.shortReads = 0
-	}
-}
-
-// releaseBlock lets go of the block as the stream turns quiet, and of the
-// ID and type strings the Decoder keeps, which may be cut from it: the
-// next event copies them again, on its own. A quiet stream's events thus
-// keep no block alive, but those the caller keeps.
-func (d *Decoder) releaseBlock() {
-	if d.block == nil {
-		return
-	}
-	d.block, d.blockAt = nil, 0
-	if d.idRef != nil {
-		d.idStrOK, d.idRef = false, nil
-	}
-	if d.typeStr != "message" {
-		d.typeStr = ""
-	}
-}
-
-// moveTo moves the unread bytes to the start of b, which becomes the
-// buffer.
-func (d *Decoder) moveTo(b []byte) {
-	if len(d.buf) > 0 && &b[0] != &d.buf[0] {
-		d.evData = nil // it may be a view of the old buffer
-	}
-	n := copy(b, d.buf[d.start:d.end])
-	shift := d.start
-	d.buf, d.start, d.end = b, 0, n
-	d.lf -= shift
-	d.cr -= shift
-	d.valid -= shift
-	d.lfScan = max(d.lfScan-shift, 0)
-	d.crScan = max(d.crScan-shift, 0)
 }
 
 // field applies one non-empty line. It reports what it found when that is
@@ -765,9 +463,10 @@ func (d *Decoder) appendData(b []byte, valid bool) {
 	d.data = appendReplacingInvalid(d.data, b)
 }
 
-// growData makes room for n more bytes of data. Past keepBuffer it grows
-// to the length of the last large event when that is close, else doubles,
-// and never beyond what the maximum event size allows.
+// growData makes room for n more bytes of data. Past keepBuffer it takes
+// the buffer lent with the last large event when that is large enough,
+// else grows to the length of the last large event when that is close, or
+// doubles, never beyond what the maximum event size allows.
 func (d *Decoder) growData(n int) {
 	need := len(d.data) + n
 	if need <= cap(d.data) {
@@ -784,8 +483,25 @@ func (d *Decoder) growData(n int) {
 	} else {
 		c = max(min(c, 3*limit), need)
 	}
-	if cap(d.data) <= keepBuffer && c > keepBuffer && d.spare == nil {
-		d.spare = d.data[:0]
+	if cap(d.data) <= keepBuffer && c > keepBuffer {
+		if d.spare == nil {
+			d.spare = d.data[:0]
+		}
+		// The buffer lent with the last large event is the Decoder's
+		// again: the data moves there if it fits, within the maximum
+		// (which may have changed since). Else it goes, so that the
+		// Decoder never holds it and a new buffer at once.
+		if lent := d.lent; lent != nil {
+			d.lent = nil
+			bound := d.max
+			if need > bound {
+				bound = max(3*bound, need)
+			}
+			if need <= cap(lent) && cap(lent) <= bound {
+				d.data = append(lent[:0], d.data...)
+				return
+			}
+		}
 	}
 	grown := make([]byte, len(d.data), c)
 	copy(grown, d.data)
@@ -824,6 +540,12 @@ func (d *Decoder) dispatch() bool {
 			d.data, d.spare = d.spare, nil
 		} else {
 			d.data = d.data[:0]
+		}
+	}
+	if d.lent != nil && !d.evOwned {
+		d.lentIdle++
+		if d.lentIdle >= lendEvents {
+			d.lent = nil
 		}
 	}
 	if len(d.typ) == 0 {
@@ -927,9 +649,15 @@ func (d *Decoder) writeEvent(b, data, typ []byte, newType bool) {
 	}
 }
 
-// eventBytes returns the event dispatch found, borrowed.
+// eventBytes returns the event dispatch found, borrowed. A large data
+// buffer (the data of an event over several lines, or of a line that
+// spilled) is lent, not given: it is the Decoder's again from the next
+// call, for the next large event's data.
 func (d *Decoder) eventBytes() EventBytes {
 	e := EventBytes{ID: d.lastID, Type: d.evType, Data: d.evData}
+	if d.evOwned {
+		d.lent, d.lentIdle = d.evData[:0], 0
+	}
 	d.forgetEvent()
 	return e
 }

@@ -18,17 +18,17 @@ package sse_test
 // package's maximum event size. TestReferenceDecoder holds it to the
 // table of decoding rules.
 //
-// The generator concentrates on the sizes where the implementation
-// changes behaviour (thresholdSizes): every buffer, block, arena and limit
-// size of decoder.go, utf8.go, lastid.go and options.go, each with its
-// neighbours (±1, ±2), and the powers of two from 1 B to 1 MiB (±1), used
-// as the data of an event, the length of one line, the bytes of an event's
-// strings together, the maximum event size and the size of reads. Events
-// come over one and many data lines, with new, repeated, empty, NUL-holding
-// and long ids, types, comments and retry fields between the fields, CR,
-// LF and CRLF, a BOM, invalid UTF-8, multi-byte characters that reads
-// split, and runs of small events around a large one (the read buffer
-// grows, then shrinks and lets its blocks go).
+// The generator concentrates on the sizes where the implementation changes
+// behaviour (thresholdSizes): every buffer, block, arena and limit size of
+// decoder.go, decoder_scan.go, utf8.go, lastid.go and options.go, each
+// with its neighbours (±1, ±2), and the powers of two from 1 B to 1 MiB
+// (±1), used as the data of an event, the length of one line, the bytes of
+// an event's strings together, the maximum event size and the size of
+// reads. Events come over one and many data lines, with new, repeated,
+// empty, NUL-holding and long ids, types, comments and retry fields
+// between the fields, CR, LF and CRLF, a BOM, invalid UTF-8, multi-byte
+// characters that reads split, and runs of small events around a large one
+// (the read buffer grows, then shrinks and lets its blocks go).
 //
 // The rule: a change that adds a size threshold, a buffer hand-off or a
 // fast path to the decoding adds that size to thresholdSizes, or the
@@ -154,6 +154,7 @@ type generator struct {
 	lastID string
 	nextID int
 	types  []string
+	multi  bool // block puts its data over two lines or more
 }
 
 func newGenerator(seed uint64, huge bool) *generator {
@@ -336,7 +337,11 @@ func (g *generator) block(s *genStream, size, budget int) {
 	}
 	// The data lines.
 	var data []string
-	switch n := g.r.IntN(10); {
+	n := g.r.IntN(10)
+	if g.multi {
+		n = 5 + n/2
+	}
+	switch {
 	case size == 0 && g.chance(0.3):
 		// No data: an id-only, type-only or empty block.
 	case n < 5:
@@ -385,6 +390,29 @@ func (g *generator) block(s *genStream, size, budget int) {
 		s.lines = append(s.lines, genLine{l, g.eol()})
 	}
 	s.lines = append(s.lines, genLine{"", g.eol()})
+}
+
+// joinRun appends events of more than keepBuffer over several data
+// lines, whose data DecodeBytes lends in a buffer it takes back for the
+// next such event: sizes around each other's (the same, ±1, ±2, twice,
+// half), with runs of small events between them around lendEvents, after
+// which the buffer goes.
+func (g *generator) joinRun(s *genStream, budget int) {
+	var large []int
+	for _, n := range g.sizes {
+		if n >= 8<<10-2 && n <= max(budget, 16<<10) {
+			large = append(large, n)
+		}
+	}
+	base := g.pick(large)
+	for range 2 + g.r.IntN(3) {
+		g.multi = true
+		g.block(s, max(0, base+[]int{-2, -1, 0, 1, 2, base, -base / 2}[g.r.IntN(7)]), budget)
+		g.multi = false
+		for range []int{0, 1, sse.LendEvents - 1, sse.LendEvents, sse.LendEvents + 1}[g.r.IntN(5)] {
+			g.block(s, g.pick(g.small), budget)
+		}
+	}
 }
 
 // value returns a data value such that the value or (by chance) the
@@ -466,6 +494,8 @@ func (g *generator) stream() (genStream, int) {
 		case limit > 0 && g.chance(0.3):
 			// An event at the limit and its neighbours.
 			g.block(&s, max(0, limit-2+g.r.IntN(5)), budget)
+		case g.chance(0.05):
+			g.joinRun(&s, budget)
 		case g.chance(0.05):
 			// A block with no data but fields: id, type, retry.
 			s.lines = append(s.lines, genLine{g.idLine(), g.eol()}, genLine{"", g.eol()})
@@ -1142,6 +1172,34 @@ func thresholdStreams() []string {
 		b.WriteString("\nevent: t\ndata:\n\n")
 		if n >= len("data:") {
 			b.WriteString("data:" + strings.Repeat("c", n-len("data:")) + "\n\n")
+		}
+		out = append(out, b.String())
+	}
+	return append(out, joinStreams()...)
+}
+
+// joinStreams returns streams of events over several data lines past
+// keepBuffer, between runs of lendEvents-1 and lendEvents small events:
+// the buffer DecodeBytes lends with the first is taken back for the
+// second, then let go; a larger event, then a smaller one.
+func joinStreams() []string {
+	event := func(b *strings.Builder, n int) {
+		for n > 0 {
+			l := min(n, 1000)
+			b.WriteString("data: " + strings.Repeat("j", l) + "\n")
+			n -= l + 1
+		}
+		b.WriteString("\n")
+	}
+	var out []string
+	for _, run := range []int{sse.LendEvents - 1, sse.LendEvents} {
+		var b strings.Builder
+		for _, n := range []int{9 << 10, 9<<10 + 1, 20 << 10, 9 << 10} {
+			b.WriteString("id: x\n")
+			event(&b, n)
+			for range run {
+				b.WriteString("data: s\n\n")
+			}
 		}
 		out = append(out, b.String())
 	}

@@ -6,6 +6,7 @@ const (
 	DefaultMaxDelay              = defaultMaxDelay
 	DefaultResponseHeaderTimeout = defaultResponseHeaderTimeout
 	DefaultErrorBodyTimeout      = defaultErrorBodyTimeout
+	LendEvents                   = lendEvents
 )
 
 // JoinObservers is joinObservers.

@@ -47,12 +47,15 @@ type CommentHandler interface {
 // BytesHandler is implemented by Handlers that take events without a copy.
 // The Client then calls HandleEventBytes for each event, instead of
 // HandleEvent, and allocates nothing per event once its buffers have grown
-// to the stream's lines (a Handler that keeps an event pays for the copy
-// it makes, and only for the events it keeps).
+// to the stream's lines and events, large events over many data lines
+// included (see Decoder.DecodeBytes; a Handler that keeps an event pays
+// for the copy it makes, and only for the events it keeps).
 //
-// Ownership: the EventBytes passed in borrows the Client's read buffers.
-// Its slices are valid only until HandleEventBytes returns, when later
-// reads start to overwrite them, like bufio.Scanner.Bytes; they must not
+// Ownership: the EventBytes passed in borrows the Client's read buffers
+// (and, for an event over several data lines, the buffer its data was
+// joined in). Its slices are valid only until HandleEventBytes returns,
+// when later reads and events start to overwrite them, like
+// bufio.Scanner.Bytes; they must not
 // be modified, kept, or handed to another goroutine that outlives the
 // call. Copy what you keep: EventBytes.Event makes an Event of it, or
 // string(e.Data) the data alone. Calls follow the rules of Handler (one
