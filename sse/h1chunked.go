@@ -108,13 +108,19 @@ func (c *chunkedReader) next() error {
 	return nil
 }
 
+// crlf reads the CRLF that ends a chunk's data. It reads byte by byte: a
+// [2]byte passed to io.ReadFull would escape, one allocation per chunk.
 func (c *chunkedReader) crlf() error {
-	var b [2]byte
-	if _, err := io.ReadFull(c.br, b[:]); err != nil {
+	cr, err := c.br.ReadByte()
+	if err != nil {
 		return unexpected(err)
 	}
-	if b != [2]byte{'\r', '\n'} {
-		return protoErr("chunk", "data not followed by CRLF", b[:])
+	lf, err := c.br.ReadByte()
+	if err != nil {
+		return unexpected(err)
+	}
+	if cr != '\r' || lf != '\n' {
+		return protoErr("chunk", "data not followed by CRLF", []byte{cr, lf})
 	}
 	return nil
 }
