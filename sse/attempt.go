@@ -316,8 +316,9 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 // idleTimer cancels a connection when it fires. It runs while the Client
 // waits for response headers and during each read of the body.
 type idleTimer struct {
-	t Timer
-	d time.Duration
+	t      Timer
+	d      time.Duration
+	waited bool // a waitRead started t for the Read that follows it
 }
 
 func (c *Client[H]) newIdleTimer(cancel context.CancelCauseFunc) *idleTimer {
@@ -341,8 +342,25 @@ type idleReader struct {
 }
 
 func (r idleReader) Read(p []byte) (int, error) {
-	r.t.t.Reset(r.t.d)
+	if !r.t.waited {
+		r.t.t.Reset(r.t.d)
+	}
+	r.t.waited = false
 	n, err := r.r.Read(p)
 	r.t.t.Stop()
 	return n, err
+}
+
+// ready and waitRead make an idleReader a waitReader when r is one. The
+// idle timer starts with the wait and runs on through the Read after it,
+// which is one read as far as the timer is concerned.
+func (r idleReader) ready() bool {
+	w, ok := r.r.(waitReader)
+	return !ok || w.ready()
+}
+
+func (r idleReader) waitRead() {
+	r.t.t.Reset(r.t.d)
+	r.t.waited = true
+	r.r.(waitReader).waitRead()
 }

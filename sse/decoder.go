@@ -139,13 +139,15 @@ func (e EventBytes) Event() Event {
 // event's data buffer, it becomes that event's data buffer instead of a
 // new one (or goes first, when too small), so the peak stays the same.
 //
-// The working size follows the reader. It starts at 1 KiB, a buffer inside
-// the Decoder itself; a read that fills the room it was given makes it
-// four times larger, up to 16 KiB, and four reads in a row that each
-// bring less than a quarter of it make it four times smaller, down to
-// 1 KiB again. A busy stream thus reads 16 KiB per call, and a quiet or
-// idle one (a job's progress every few hundred milliseconds, say) holds
-// no read buffer beyond the Decoder's own KiB.
+// The working size follows the reader. It starts at 1 KiB, a buffer the
+// Decoders of a process share through a sync.Pool; a read that fills the
+// room it was given makes it four times larger, up to 16 KiB, and four
+// reads in a row that each bring less than a quarter of it make it four
+// times smaller, down to 1 KiB again. A busy stream thus reads 16 KiB per
+// call, and a quiet or idle one (a job's progress every few hundred
+// milliseconds, say) holds a read buffer of 1 KiB; on the Client's lean
+// transport (TransportHTTP1) it holds none while it waits for the next
+// bytes, as the connection's own small buffer takes them.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
 // and type of one event up to 8 KiB share one allocation (an ID or type
@@ -235,7 +237,8 @@ type fieldState struct {
 // NewDecoder returns a Decoder that reads from r. It buffers what it reads,
 // so it may read past the last event it returns.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{lineScanner: lineScanner{r: r, max: DefaultMaxEventSize, lf: -1, cr: -1, readSize: quietReadSize}}
+	w, _ := r.(waitReader)
+	return &Decoder{lineScanner: lineScanner{r: r, w: w, max: DefaultMaxEventSize, lf: -1, cr: -1, readSize: quietReadSize}}
 }
 
 // newHeapDecoder is NewDecoder kept out of its caller's frame: inlined,

@@ -298,7 +298,7 @@ func TestDecoderOfAQuietStreamHoldsNoReadBufferBeyondItsOwnKiB(t *testing.T) {
 			// while its next read waits.
 			held := (int64(liveHeap()) - int64(base)) / decoders
 			t.Logf("held per Decoder between events: %d bytes; reads asked for %v", held, last.asked)
-			// The Decoder itself, with its 1 KiB quiet buffer, its reader
+			// The Decoder itself with its 1 KiB quiet buffer, its reader
 			// and the last event's id and type: a 4 KiB read buffer is too
 			// much.
 			if held > 2560 {

@@ -3,10 +3,11 @@ package sse
 import (
 	"bytes"
 	"io"
+	"sync"
 )
 
 const (
-	quietReadSize = 1 << 10  // the read buffer of a quiet stream, inside the Decoder
+	quietReadSize = 1 << 10  // the read buffer of a quiet stream, from quietBuffers
 	minReadSize   = 4 << 10  // the smallest read buffer outside the Decoder; a read asks for half its buffer at least
 	maxReadSize   = 16 << 10 // the read buffer of a stream whose reads come back full
 	quietReads    = 4        // short reads in a row before the read buffer shrinks
@@ -46,13 +47,16 @@ type lineScanner struct {
 	lineAt     int // where the line readLine returned starts in buf
 
 	// The read buffer's working size, readSize, adapts to the stream
-	// (see the type's doc): buf is quiet[:] at quietReadSize, and is
-	// resized to readSize before a read once no long line needs more.
-	// shortReads counts the reads in a row that brought less than a
-	// quarter of readSize.
+	// (see the type's doc): at quietReadSize buf comes from quietBuffers,
+	// and is resized to readSize before a read once no long line needs
+	// more. shortReads counts the reads in a row that brought less than
+	// a quarter of readSize.
 	readSize   int
 	shortReads int
-	quiet      [quietReadSize]byte
+	// w is r when it can wait for bytes without a buffer of ours: then an
+	// empty quiet buffer goes back to quietBuffers while w waits (see
+	// waitQuiet), and buf is nil meanwhile.
+	w waitReader
 
 	err            error // read error, returned once the buffered lines are used up
 	emptyReadCount int
@@ -271,6 +275,9 @@ func (d *Decoder) fill() error {
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}
+	if d.w != nil && d.start == d.end && len(d.buf) == quietReadSize && cap(d.buf) == quietReadSize && !d.w.ready() {
+		d.waitQuiet() // start and end are 0: moveTo ran, or nothing was read
+	}
 	asked := len(d.buf) - d.end
 	n, err := d.r.Read(d.buf[d.end:])
 	if n < 0 || n > asked {
@@ -296,13 +303,44 @@ func (d *Decoder) fill() error {
 	return nil
 }
 
-// readBuffer returns a read buffer of n bytes: the Decoder's own for
+// readBuffer returns a read buffer of n bytes: one of quietBuffers for
 // quietReadSize, else a new one.
 func (d *Decoder) readBuffer(n int) []byte {
 	if n == quietReadSize {
-		return d.quiet[:]
+		return quietBuffers.Get().(*[quietReadSize]byte)[:]
 	}
 	return make([]byte, n)
+}
+
+// quietBuffers holds the read buffers of quiet streams that wait: an
+// idle stream whose reader is a waitReader holds none (see waitQuiet).
+var quietBuffers = sync.Pool{New: func() any { return new([quietReadSize]byte) }}
+
+// A waitReader can wait for its next bytes without a buffer of the
+// caller's: the lean transport's bodies, whose own small buffer (or the
+// TLS connection's) takes the bytes that end the wait.
+type waitReader interface {
+	io.Reader
+	// ready reports whether a Read would return without waiting for
+	// the network: bytes are buffered, or the body has ended.
+	ready() bool
+	// waitRead returns once a Read would return without waiting: bytes
+	// are buffered, or the read failed and the next Read returns its
+	// error, as it would have.
+	waitRead()
+}
+
+// waitQuiet waits, for a quiet stream whose read buffer is empty, with the
+// read buffer back in quietBuffers: an idle stream then holds no read
+// buffer of the Decoder's. Views of the buffer go with it (as in moveTo);
+// the caller no longer reads them: the next event or comment replaces
+// them.
+func (d *Decoder) waitQuiet() {
+	d.evData, d.comment = nil, nil
+	quietBuffers.Put((*[quietReadSize]byte)(d.buf))
+	d.buf = nil
+	d.w.waitRead()
+	d.buf = d.readBuffer(quietReadSize)
 }
 
 // adaptReadSize sets the size of the next read buffer after a read of n

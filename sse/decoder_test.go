@@ -365,6 +365,7 @@ func TestDecoderIOTestReaders(t *testing.T) {
 		{"HalfReader", iotest.HalfReader},
 		{"DataErrReader", iotest.DataErrReader},
 		{"DataErrReader(OneByteReader)", func(r io.Reader) io.Reader { return iotest.DataErrReader(iotest.OneByteReader(r)) }},
+		{"WaitingReader(HalfReader)", func(r io.Reader) io.Reader { return sse.WaitingReader(iotest.HalfReader(r)) }},
 	}
 	for _, rd := range readers {
 		t.Run(rd.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ package sse_test
 // TestDifferential generates event streams from a seed and checks that
 // every way of decoding them gives what the reference gives: Next, Decode,
 // DecodeBytes and Read over random chunkings (one-byte reads included),
+// Decode and DecodeBytes over a reader a quiet Decoder waits on without
+// its read buffer (as on the lean transport),
 // and a Client over loopback with a Handler and with a BytesHandler, on
 // TransportHTTP1, on TransportNetHTTP (HTTP/1.1) and on TransportNetHTTP
 // over TLS with HTTP/2, whatever BOOKSTRACK_SSE_TRANSPORT says. The reference is referenceDecode (decoder_fuzz_test.go): the
@@ -83,7 +85,7 @@ func thresholdSizes() []int {
 		4,        // idPrefix: the length before a published ID
 		256,      // idArenaMax: a longer ID stored from bytes gets its own allocation
 		512,      // blockEventMax: the largest event cut from a block; growData's first size
-		1 << 10,  // quietReadSize: the Decoder's own read buffer
+		1 << 10,  // quietReadSize: a quiet Decoder's read buffer, from quietBuffers
 		2 << 10,  // idArenaSize; a line across two quiet reads
 		4 << 10,  // minReadSize, blockSize; half of keepBuffer: a data buffer handed over
 		8 << 10,  // keepBuffer: buffers grown past it are let go
@@ -706,10 +708,18 @@ var diffPaths = []diffPath{
 		return nil
 	}},
 	{name: "Decode", check: func(d *diffRun, in []byte, p readPattern, limit int) error {
-		return d.checkDecode(in, p, limit, false)
+		return d.checkDecode(in, p, limit, false, false)
 	}},
 	{name: "DecodeBytes", check: func(d *diffRun, in []byte, p readPattern, limit int) error {
-		return d.checkDecode(in, p, limit, true)
+		return d.checkDecode(in, p, limit, true, false)
+	}},
+	// The lean transport's path: a quiet Decoder lets go of its read
+	// buffer while it waits, and takes one (maybe another) after.
+	{name: "Decode/waiting", check: func(d *diffRun, in []byte, p readPattern, limit int) error {
+		return d.checkDecode(in, p, limit, false, true)
+	}},
+	{name: "DecodeBytes/waiting", check: func(d *diffRun, in []byte, p readPattern, limit int) error {
+		return d.checkDecode(in, p, limit, true, true)
 	}},
 	{name: "Read", check: func(d *diffRun, in []byte, p readPattern, limit int) error {
 		want := eventItems(d.reference(in, limit).items)
@@ -786,9 +796,13 @@ func (d *diffRun) reference(in []byte, limit int) decodeResult {
 	return d.ref
 }
 
-func (d *diffRun) checkDecode(in []byte, p readPattern, limit int, borrowed bool) error {
+func (d *diffRun) checkDecode(in []byte, p readPattern, limit int, borrowed, waiting bool) error {
 	want := eventItems(d.reference(in, limit).items)
-	dec := newLimitedDecoder(&diffReader{b: in, p: p}, limit)
+	var r io.Reader = &diffReader{b: in, p: p}
+	if waiting {
+		r = sse.WaitingReader(r)
+	}
+	dec := newLimitedDecoder(r, limit)
 	got, err := drainEvents(dec, borrowed, len(in)+10)
 	if err != io.EOF {
 		return fmt.Errorf("ended with %v, want io.EOF", err)

@@ -62,6 +62,62 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// ready reports whether Read returns without reading the network: the
+// body has ended or failed, or br holds the current chunk's next bytes,
+// or a chunk-size line and a byte after it, or a size line that Read
+// refuses or that ends the chunks (Read may then still wait for the
+// trailer), or br is full.
+func (c *chunkedReader) ready() bool {
+	if c.err != nil || c.eof {
+		return true
+	}
+	n := c.br.Buffered()
+	if n == 0 {
+		return false
+	}
+	if c.n > 0 || n == c.br.Size() {
+		return true
+	}
+	b, _ := c.br.Peek(n)
+	if c.inData {
+		if len(b) <= 2 {
+			return false
+		}
+		b = b[2:]
+	}
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return false
+	}
+	if i+1 < len(b) {
+		return true
+	}
+	size := b[:i]
+	if j := bytes.IndexByte(size, ';'); j >= 0 {
+		size = size[:j]
+	}
+	size = bytes.TrimRight(bytes.TrimSuffix(size, []byte("\r")), " \t")
+	// Only the size line is buffered: Read waits for the data after a
+	// size above 0, and returns at once after any other line.
+	return !positiveSize(size)
+}
+
+// positiveSize reports whether b is a chunk size next accepts, above 0.
+func positiveSize(b []byte) bool {
+	if len(b) == 0 || len(b) > 16 {
+		return false
+	}
+	positive := false
+	for _, c := range b {
+		d, ok := unhex(c)
+		if !ok {
+			return false
+		}
+		positive = positive || d != 0
+	}
+	return positive
+}
+
 // next reads up to the next chunk's data, or to the end of the body.
 func (c *chunkedReader) next() error {
 	if c.eof {

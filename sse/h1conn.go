@@ -232,12 +232,13 @@ func exchange(conn net.Conn, req *http.Request) (*http.Response, error) {
 	if err := w.Flush(); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(conn, leanBufSize)
+	body := &leanBody{conn: conn, src: replayReader{r: conn}}
+	br := bufio.NewReaderSize(&body.src, leanBufSize)
 	resp, err := readResponseHead(br, req)
 	if err != nil {
 		return nil, err
 	}
-	body := &leanBody{conn: conn}
+	body.br = br
 	body.r, err = bodyReader(br, resp)
 	if err != nil {
 		return nil, err
@@ -288,9 +289,12 @@ func (l *lengthReader) Read(p []byte) (int, error) {
 }
 
 // leanBody is the response body of a lean connection; Close closes the
-// connection.
+// connection. It is a waitReader: a quiet Decoder waits on it with no read
+// buffer of its own (see Decoder.waitQuiet).
 type leanBody struct {
-	r      io.Reader
+	r      io.Reader     // the body's framing over br
+	br     *bufio.Reader // over src
+	src    replayReader  // the connection
 	conn   net.Conn
 	ctx    context.Context
 	stop   func() bool
@@ -308,6 +312,49 @@ func (b *leanBody) Read(p []byte) (int, error) {
 		err = fmt.Errorf("sse: read on closed body: %w", err)
 	}
 	return n, err
+}
+
+// ready reports whether a Read returns without waiting for the network:
+// the body has ended or failed, or br holds what the next Read returns.
+func (b *leanBody) ready() bool {
+	switch r := b.r.(type) {
+	case *chunkedReader:
+		return r.ready()
+	case *lengthReader:
+		return r.n <= 0 || b.br.Buffered() > 0
+	case *bufio.Reader:
+		return r.Buffered() > 0
+	}
+	return true // eofReader
+}
+
+// waitRead returns once the body is ready, or once a read of the
+// connection failed: its error then waits in src for the next Read, which
+// returns it through the body's framing as it would have.
+func (b *leanBody) waitRead() {
+	for !b.ready() {
+		if _, err := b.br.Peek(b.br.Buffered() + 1); err != nil {
+			if err != bufio.ErrBufferFull { // full: Read goes on at once
+				b.src.err = err
+			}
+			return
+		}
+	}
+}
+
+// replayReader reads r, but first returns err once if it is set: the error
+// a waitRead got back, for the Read after it.
+type replayReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *replayReader) Read(p []byte) (int, error) {
+	if err := r.err; err != nil {
+		r.err = nil
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 func (b *leanBody) Close() error {
