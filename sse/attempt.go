@@ -189,7 +189,9 @@ func (c *Client[H]) newRequest(ctx context.Context, lastID string) (*http.Reques
 	if err != nil {
 		return nil, fmt.Errorf("sse: %w", err)
 	}
-	req.Header = c.cfg.header.Clone()
+	if c.cfg.header != nil { // else the request's own, empty
+		req.Header = c.cfg.header.Clone()
+	}
 	req.Header.Del("Last-Event-ID") // the Client owns it
 	req.Header.Del("Referer")
 	req.Header.Set("Accept", "text/event-stream")

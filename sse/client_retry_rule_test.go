@@ -3,8 +3,11 @@ package sse_test
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -224,4 +227,20 @@ func TestGiveUpCountsOnlyAttemptsWithoutProgress(t *testing.T) {
 	require.ErrorAs(t, err, &gu, "12 cuts in 60 s, each after progress: no give-up until 3 failures in a row")
 	assert.Equal(t, 3, gu.Attempts)
 	assert.Len(t, rec.Events(), 12)
+}
+
+// TestAStreamThatNeverFailsMakesNoBackOff checks that the BackOff is made
+// at its first use: a Client whose connections only make progress, on a
+// stream with a retry field, holds none (an idle stream's memory, issue
+// 21 item 1).
+func TestAStreamThatNeverFailsMakesNoBackOff(t *testing.T) {
+	var made atomic.Int32
+	_, c, rec := setup(t, []ssetest.Script{
+		script(ssetest.Raw("retry: 100\nid: 1\ndata: one\n\n")),
+		script(ssetest.Raw("id: 2\ndata: two\n\n")),
+		noContent,
+	}, sse.WithBackOff(func() sse.BackOff { made.Add(1); return &backoff.ZeroBackOff{} }))
+	require.NoError(t, receive(t, connect(t, c)))
+	assert.Len(t, rec.Events(), 2)
+	assert.Zero(t, made.Load(), "BackOffs made")
 }

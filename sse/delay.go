@@ -12,7 +12,8 @@ const retryFloor = 100 * time.Millisecond
 // retryPolicy decides whether the Client tries again and how long it
 // waits first. It does no I/O and takes the time as an input.
 type retryPolicy struct {
-	backoff      BackOff
+	cfg          *config
+	backoff      BackOff // made at its first use: a stream that never fails holds none
 	constant     bool
 	constDelay   time.Duration
 	healthyAfter time.Duration
@@ -27,7 +28,7 @@ type retryPolicy struct {
 
 func newRetryPolicy(cfg *config, now time.Time) *retryPolicy {
 	return &retryPolicy{
-		backoff:      cfg.backOff(),
+		cfg:          cfg,
 		constant:     cfg.constant,
 		constDelay:   cfg.constDelay,
 		healthyAfter: cfg.healthyAfter,
@@ -37,6 +38,15 @@ func newRetryPolicy(cfg *config, now time.Time) *retryPolicy {
 		maxUnhealthy: cfg.maxUnhealthy,
 		since:        now,
 	}
+}
+
+// backOff returns the policy's BackOff, made by the configuration at the
+// first call.
+func (p *retryPolicy) backOff() BackOff {
+	if p.backoff == nil {
+		p.backoff = p.cfg.backOff()
+	}
+	return p.backoff
 }
 
 // retryRequest is what the policy needs to know about an ended attempt.
@@ -75,7 +85,9 @@ func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, e
 	if r.opened && (r.progress || r.openFor >= p.healthyAfter) {
 		p.failures = 0
 		p.since = r.now
-		p.backoff.Reset()
+		if p.backoff != nil {
+			p.backoff.Reset()
+		}
 	} else {
 		p.failures++
 	}
@@ -92,7 +104,7 @@ func (p *retryPolicy) next(r retryRequest) (time.Duration, *DelayClampedError, e
 	var d time.Duration
 	if r.hasRetry {
 		d = p.fromRetry(r.serverRetry)
-	} else if d = p.backoff.NextBackOff(); d < 0 {
+	} else if d = p.backOff().NextBackOff(); d < 0 {
 		return 0, nil, giveUp()
 	}
 	var clamped *DelayClampedError

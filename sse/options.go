@@ -115,8 +115,7 @@ func applyOptions(opts []Option) (config, error) {
 
 func defaultConfig() config {
 	return config{
-		httpClient:       &http.Client{},
-		header:           http.Header{},
+		httpClient:       defaultHTTPClient,
 		method:           http.MethodGet,
 		maxEventSize:     DefaultMaxEventSize,
 		initialDelay:     defaultInitialDelay,
@@ -124,10 +123,17 @@ func defaultConfig() config {
 		errorBodyTimeout: defaultErrorBodyTimeout,
 		healthyAfter:     DefaultHealthyAfter,
 		maxDelay:         defaultMaxDelay,
-		logger:           slog.New(discardHandler{}),
+		logger:           discardLogger,
 		clock:            SystemClock,
 	}
 }
+
+// defaultHTTPClient and discardLogger are the defaults every Client
+// shares; nothing writes them.
+var (
+	defaultHTTPClient = &http.Client{}
+	discardLogger     = slog.New(discardHandler{})
+)
 
 // backOff returns a fresh backoff for one call to Connect.
 func (cfg *config) backOff() BackOff {
@@ -171,6 +177,9 @@ func WithHTTPClient(c *http.Client) Option {
 func WithHeader(key, value string) Option {
 	return func(cfg *config) {
 		if key != "" {
+			if cfg.header == nil {
+				cfg.header = http.Header{}
+			}
 			cfg.header.Add(key, value)
 		}
 	}
