@@ -233,7 +233,8 @@ func exchange(conn net.Conn, req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	body := &leanBody{conn: conn, src: replayReader{r: conn}}
-	br := bufio.NewReaderSize(&body.src, leanBufSize)
+	br := leanReaders.Get().(*bufio.Reader)
+	br.Reset(&body.src)
 	resp, err := readResponseHead(br, req)
 	if err != nil {
 		return nil, err
@@ -288,13 +289,19 @@ func (l *lengthReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// leanReaders holds the read buffers of lean connections that wait (see
+// leanBody.waitRead).
+var leanReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, leanBufSize) }}
+
 // leanBody is the response body of a lean connection; Close closes the
 // connection. It is a waitReader: a quiet Decoder waits on it with no read
-// buffer of its own (see Decoder.waitQuiet).
+// buffer of its own (see Decoder.waitQuiet), and the body itself waits
+// with its br back in leanReaders, reading a few bytes into wake.
 type leanBody struct {
 	r      io.Reader     // the body's framing over br
 	br     *bufio.Reader // over src
 	src    replayReader  // the connection
+	wake   [16]byte      // what the read that ends a wait brings, at most
 	conn   net.Conn
 	ctx    context.Context
 	stop   func() bool
@@ -330,8 +337,23 @@ func (b *leanBody) ready() bool {
 
 // waitRead returns once the body is ready, or once a read of the
 // connection failed: its error then waits in src for the next Read, which
-// returns it through the body's framing as it would have.
+// returns it through the body's framing as it would have. While nothing is
+// buffered but a few bytes it waits with br back in leanReaders, in a read
+// of the rest of wake (over TLS the rest of the record stays decrypted in
+// the tls.Conn); src then returns wake's bytes first.
 func (b *leanBody) waitRead() {
+	if k := b.br.Buffered(); k < len(b.wake)/2 && !b.ready() && len(b.src.pending) == 0 && b.src.err == nil {
+		// What br holds (such as the CRLF after a chunk) moves to wake.
+		kept, _ := b.br.Peek(k)
+		copy(b.wake[:], kept)
+		leanReaders.Put(b.br)
+		b.setReader(nil)
+		n, err := b.src.r.Read(b.wake[k:])
+		b.src.pending, b.src.err = b.wake[:k+n], err
+		br := leanReaders.Get().(*bufio.Reader)
+		br.Reset(&b.src)
+		b.setReader(br)
+	}
 	for !b.ready() {
 		if _, err := b.br.Peek(b.br.Buffered() + 1); err != nil {
 			if err != bufio.ErrBufferFull { // full: Read goes on at once
@@ -342,14 +364,33 @@ func (b *leanBody) waitRead() {
 	}
 }
 
-// replayReader reads r, but first returns err once if it is set: the error
-// a waitRead got back, for the Read after it.
+// setReader makes br the body's buffered reader, in its framing too.
+func (b *leanBody) setReader(br *bufio.Reader) {
+	switch r := b.r.(type) {
+	case *chunkedReader:
+		r.br = br
+	case *lengthReader:
+		r.r = br
+	case *bufio.Reader:
+		b.r = br
+	}
+	b.br = br
+}
+
+// replayReader reads r, but first returns what a waitRead read of it:
+// pending, then err once.
 type replayReader struct {
-	r   io.Reader
-	err error
+	r       io.Reader
+	pending []byte
+	err     error
 }
 
 func (r *replayReader) Read(p []byte) (int, error) {
+	if len(r.pending) > 0 {
+		n := copy(p, r.pending)
+		r.pending = r.pending[n:]
+		return n, nil
+	}
 	if err := r.err; err != nil {
 		r.err = nil
 		return 0, err

@@ -25,8 +25,9 @@ func (waitTestHandler) HandleError(error)     {}
 
 // TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer checks, over
 // plaintext and TLS, that a lean stream with nothing to read parks in the
-// Decoder's waitQuiet: its read buffer is back in quietBuffers while it
-// waits (issue 21, item 1: an idle stream's memory).
+// Decoder's waitQuiet, with its read buffer back in quietBuffers, and in
+// the body's waitRead outside bufio, with the connection's read buffer
+// back in leanReaders (issue 21, item 1: an idle stream's memory).
 func TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {
 		name := "plaintext"
@@ -67,7 +68,9 @@ func TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 			// The stream's goroutine reaches its wait on its own; poll its
 			// stack until it does, within the bound.
 			deadline := time.Now().Add(waitTestTimeout)
-			for !parkedIn("sse.(*Decoder).waitQuiet", "sse.(*leanBody).waitRead") {
+			// It waits with neither the Decoder's read buffer nor its
+			// connection's: not in bufio.
+			for !parkedIn("sse.(*Decoder).waitQuiet", "sse.(*leanBody).waitRead") || parkedIn("sse.(*Decoder).waitQuiet", "bufio.(*Reader)") {
 				if time.Now().After(deadline) {
 					t.Fatalf("the idle stream never waited in waitQuiet; goroutines:\n%s", stacks())
 				}
