@@ -73,8 +73,11 @@ func (c *Client[H]) attempt(ctx context.Context, n int, downSince time.Time) (ou
 	}
 	defer resp.Body.Close()
 	var body io.Reader = resp.Body
+	if _, ok := body.(waitReader); !ok {
+		body = &wakeReader{replayReader: replayReader{r: resp.Body}}
+	}
 	if idle != nil {
-		body = idleReader{r: resp.Body, t: idle}
+		body = idleReader{r: body, t: idle}
 	}
 	if resp.StatusCode != http.StatusOK {
 		// Bound the time an error body may take, whatever the server does.
@@ -315,6 +318,22 @@ func (c *Client[H]) read(ctx context.Context, body io.Reader, lastID string, eve
 	}
 }
 
+// wakeReader makes any body a waitReader (the lean transport's bodies are
+// one already): it waits in a read of at most len(wake) bytes, which Read
+// returns first, then the read's error. A quiet Decoder on net/http's
+// bodies, HTTP/2's included, thus holds no read buffer while it waits.
+type wakeReader struct {
+	replayReader
+	wake [16]byte
+}
+
+func (w *wakeReader) ready() bool { return len(w.pending) > 0 || w.err != nil }
+
+func (w *wakeReader) waitRead() {
+	n, err := w.r.Read(w.wake[:])
+	w.pending, w.err = w.wake[:n], err
+}
+
 // idleTimer cancels a connection when it fires. It runs while the Client
 // waits for response headers and during each read of the body.
 type idleTimer struct {
@@ -353,9 +372,10 @@ func (r idleReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ready and waitRead make an idleReader a waitReader when r is one. The
-// idle timer starts with the wait and runs on through the Read after it,
-// which is one read as far as the timer is concerned.
+// ready and waitRead make an idleReader a waitReader when r is one (it
+// always is in attempt). The idle timer starts with the wait and runs on
+// through the Read after it, which is one read as far as the timer is
+// concerned.
 func (r idleReader) ready() bool {
 	w, ok := r.r.(waitReader)
 	return !ok || w.ready()

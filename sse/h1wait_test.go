@@ -23,18 +23,26 @@ type waitTestHandler struct{ events chan Event }
 func (h waitTestHandler) HandleEvent(e Event) { h.events <- e }
 func (waitTestHandler) HandleError(error)     {}
 
-// TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer checks, over
+// TestAnIdleStreamWaitsWithoutTheDecodersReadBuffer checks, over
 // plaintext and TLS, that a lean stream with nothing to read parks in the
 // Decoder's waitQuiet, with its read buffer back in quietBuffers, and in
 // the body's waitRead outside bufio, with the connection's read buffer
-// back in leanReaders (issue 21, item 1: an idle stream's memory).
-func TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
-	for _, tlsOn := range []bool{false, true} {
-		name := "plaintext"
-		if tlsOn {
-			name = "TLS"
-		}
-		t.Run(name, func(t *testing.T) {
+// back in leanReaders (issue 21, item 1: an idle stream's memory); and
+// that a stream on net/http parks in waitQuiet too, in a small read of
+// its body.
+func TestAnIdleStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
+	for _, tr := range []struct {
+		name      string
+		tlsOn     bool
+		transport Transport
+		waitsIn   string
+	}{
+		{"lean, plaintext", false, TransportHTTP1, "sse.(*leanBody).waitRead"},
+		{"lean, TLS", true, TransportHTTP1, "sse.(*leanBody).waitRead"},
+		{"net/http", false, TransportNetHTTP, "sse.(*wakeReader).waitRead"},
+	} {
+		tlsOn := tr.tlsOn
+		t.Run(tr.name, func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/event-stream")
 				io.WriteString(w, "id: 1\ndata: hello\n\n")
@@ -50,7 +58,7 @@ func TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 			}
 			defer srv.Close()
 			handler := waitTestHandler{make(chan Event, 1)}
-			c, err := NewClient(srv.URL, handler, WithTransport(TransportHTTP1))
+			c, err := NewClient(srv.URL, handler, WithTransport(tr.transport))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +78,7 @@ func TestAnIdleLeanStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 			deadline := time.Now().Add(waitTestTimeout)
 			// It waits with neither the Decoder's read buffer nor its
 			// connection's: not in bufio.
-			for !parkedIn("sse.(*Decoder).waitQuiet", "sse.(*leanBody).waitRead") || parkedIn("sse.(*Decoder).waitQuiet", "bufio.(*Reader)") {
+			for !parkedIn("sse.(*Decoder).waitQuiet", tr.waitsIn) || tr.transport == TransportHTTP1 && parkedIn("sse.(*Decoder).waitQuiet", "bufio.(*Reader)") {
 				if time.Now().After(deadline) {
 					t.Fatalf("the idle stream never waited in waitQuiet; goroutines:\n%s", stacks())
 				}
