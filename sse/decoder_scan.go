@@ -49,9 +49,10 @@ type lineScanner struct {
 	// (see the type's doc): buf is quiet[:] at quietReadSize, and is
 	// resized to readSize before a read once no long line needs more.
 	// shortReads counts the reads in a row that brought less than a
-	// quarter of readSize.
+	// quarter of readSize, and shortBytes what they brought.
 	readSize   int
 	shortReads int
+	shortBytes int
 	quiet      [quietReadSize]byte
 
 	err            error // read error, returned once the buffered lines are used up
@@ -312,12 +313,28 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 	case n == 0:
 	case n == asked:
 		// The reader had this much or more at once: ask for more.
-		d.shortReads = 0
+		d.shortReads, d.shortBytes = 0, 0
 		d.readSize = min(4*d.readSize, maxReadSize)
 	case 4*n < d.readSize:
+		// A quiet stream's reads end where its events do, at a line end,
+		// and bring little between them. Reads that the framing cuts
+		// short (a chunk's head and its data, a TLS record each, as a
+		// server that flushes each line sends them) are not a quiet
+		// stream's: one that ends inside a line does not count, and short
+		// reads turn the stream quiet only when together they bring less
+		// than a quarter of readSize. Else a stream of long lines would
+		// shrink and grow again at each line, a new read buffer each time.
+		if c := d.buf[d.end-1]; c != '\n' && c != '\r' {
+			break
+		}
 		d.shortReads++
-		if d.shortReads >= quietReads {
-			d.shortReads = 0
+		d.shortBytes += n
+		if d.shortReads < quietReads {
+			break
+		}
+		quiet := 4*d.shortBytes < d.readSize
+		d.shortReads, d.shortBytes = 0, 0
+		if quiet {
 			d.readSize = max(d.readSize/4, quietReadSize)
 			if d.readSize == quietReadSize {
 				d.lent = nil
@@ -325,7 +342,7 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 			}
 		}
 	default:
-		d.shortReads = 0
+		d.shortReads, d.shortBytes = 0, 0
 	}
 }
 
