@@ -142,15 +142,16 @@ func (e EventBytes) Event() Event {
 // The working size follows the reader. It starts at 1 KiB, a buffer inside
 // the Decoder itself; a read that fills the room it was given makes it
 // four times larger, up to 16 KiB, and four reads in a row that each
-// bring less than a quarter of it, and together less than a quarter too,
-// make it four times smaller, down to 1 KiB again. A busy stream thus
-// reads 16 KiB per call, and a quiet or idle one (a job's progress every
-// few hundred milliseconds, say) holds no read buffer beyond the
-// Decoder's own KiB. Reads that the framing cuts short (a chunk's head
-// and the start of its data, one TLS record each), which come in a row
-// from a server that flushes each line, do not add up to a quiet stream:
-// the buffer keeps its size instead of shrinking and growing again, with
-// a new buffer, at each line.
+// bring less than a quarter of it make it four times smaller, down to
+// 1 KiB again (a read that ends inside a line does not count; the last
+// step, from 4 KiB, takes four that bring less than 1 KiB between them).
+// A busy stream thus reads 16 KiB
+// per call, and a quiet or idle one (a job's progress every few hundred
+// milliseconds, say) holds no read buffer beyond the Decoder's own KiB.
+// Reads that the framing cuts short (a chunk's head and the start of its
+// data, a TLS record each, as from a server that flushes each line) end
+// inside a line or bring more: they do not make a stream of long lines
+// shrink and grow again, with a new buffer, at each line.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
 // and type of one event up to 8 KiB share one allocation (an ID or type

@@ -49,7 +49,9 @@ type lineScanner struct {
 	// (see the type's doc): buf is quiet[:] at quietReadSize, and is
 	// resized to readSize before a read once no long line needs more.
 	// shortReads counts the reads in a row that brought less than a
-	// quarter of readSize, and shortBytes what they brought.
+	// quarter of readSize and ended at a line end (a read that ends
+	// inside a line leaves the count as it is), and shortBytes what they
+	// brought.
 	readSize   int
 	shortReads int
 	shortBytes int
@@ -316,14 +318,15 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 		d.shortReads, d.shortBytes = 0, 0
 		d.readSize = min(4*d.readSize, maxReadSize)
 	case 4*n < d.readSize:
-		// A quiet stream's reads end where its events do, at a line end,
-		// and bring little between them. Reads that the framing cuts
-		// short (a chunk's head and its data, a TLS record each, as a
-		// server that flushes each line sends them) are not a quiet
-		// stream's: one that ends inside a line does not count, and short
-		// reads turn the stream quiet only when together they bring less
-		// than a quarter of readSize. Else a stream of long lines would
-		// shrink and grow again at each line, a new read buffer each time.
+		// A quiet stream's reads end where its events do, at a line end.
+		// Reads that the framing cuts short (a chunk's head and the start
+		// of its data, a TLS record each, as from a server that flushes
+		// each line) are not a quiet stream's: one that ends inside a
+		// line does not count, and the last step down, to the Decoder's
+		// own buffer, takes four short reads that bring less than a
+		// quarter of readSize between them. Else a stream of 1 KiB lines
+		// would shrink and grow again at each line or two, a new read
+		// buffer each time, and the lent data buffer with it.
 		if c := d.buf[d.end-1]; c != '\n' && c != '\r' {
 			break
 		}
@@ -332,9 +335,9 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 		if d.shortReads < quietReads {
 			break
 		}
-		quiet := 4*d.shortBytes < d.readSize
+		shrink := d.readSize > 4*quietReadSize || 4*d.shortBytes < d.readSize
 		d.shortReads, d.shortBytes = 0, 0
-		if quiet {
+		if shrink {
 			d.readSize = max(d.readSize/4, quietReadSize)
 			if d.readSize == quietReadSize {
 				d.lent = nil
