@@ -139,15 +139,21 @@ func (e EventBytes) Event() Event {
 // event's data buffer, it becomes that event's data buffer instead of a
 // new one (or goes first, when too small), so the peak stays the same.
 //
-// The working size follows the reader. It starts at 1 KiB, a buffer the
-// Decoders of a process share through a sync.Pool; a read that fills the
-// room it was given makes it four times larger, up to 16 KiB, and four
-// reads in a row that each bring less than a quarter of it make it four
-// times smaller, down to 1 KiB again. A busy stream thus reads 16 KiB per
-// call, and a quiet or idle one (a job's progress every few hundred
-// milliseconds, say) holds a read buffer of 1 KiB; on the Client's lean
-// transport (TransportHTTP1) it holds none while it waits for the next
-// bytes, as the connection's own small buffer takes them.
+// The working size follows the reader. It starts at 1 KiB; a read that
+// fills the room it was given makes it four times larger, up to 16 KiB,
+// and four reads in a row that each bring less than a quarter of it and
+// end where a frame does (an empty line, a comment line) make it four
+// times smaller, down to 1 KiB again. A short read that ends elsewhere
+// was cut short by the framing (a chunk's head and the start of its data,
+// a TLS record, a server that flushes each line of a large event) and
+// starts the count over. A busy stream thus reads 16 KiB per call, and a
+// quiet or idle one (a job's progress every few hundred milliseconds,
+// say) holds a read buffer of 1 KiB, taken from a pool the Decoders of a
+// process share, and lets go of its block and of a large event's data
+// buffer as it turns quiet. On the Client's transports a quiet stream
+// holds no read buffer while it waits for the next bytes: the lean
+// transport's own small read, or a small read of a net/http body, takes
+// them.
 //
 // Decode and Next return events whose strings may be kept; the data, ID
 // and type of one event up to 8 KiB share one allocation (an ID or type

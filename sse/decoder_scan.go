@@ -7,7 +7,7 @@ import (
 )
 
 const (
-	quietReadSize = 1 << 10  // the read buffer of a quiet stream, from quietBuffers
+	quietReadSize = 1 << 10  // the read buffer of a quiet stream, from readBuffers
 	minReadSize   = 4 << 10  // the smallest read buffer outside the Decoder; a read asks for half its buffer at least
 	maxReadSize   = 16 << 10 // the read buffer of a stream whose reads come back full
 	quietReads    = 4        // short reads in a row before the read buffer shrinks
@@ -47,14 +47,15 @@ type lineScanner struct {
 	lineAt     int // where the line readLine returned starts in buf
 
 	// The read buffer's working size, readSize, adapts to the stream
-	// (see the type's doc): at quietReadSize buf comes from quietBuffers,
-	// and is resized to readSize before a read once no long line needs
-	// more. shortReads counts the reads in a row that brought less than
-	// a quarter of readSize.
+	// (see the type's doc): buf comes from readBuffers at the sizes
+	// readSize takes, and is resized to readSize before a read once no
+	// long line needs more. shortReads counts the reads in a row that
+	// brought less than a quarter of readSize and ended at a line end (a
+	// read that ends inside a line leaves the count as it is).
 	readSize   int
 	shortReads int
 	// w is r when it can wait for bytes without a buffer of ours: then an
-	// empty quiet buffer goes back to quietBuffers while w waits (see
+	// empty quiet buffer goes back to readBuffers while w waits (see
 	// waitQuiet), and buf is nil meanwhile.
 	w waitReader
 
@@ -266,12 +267,14 @@ func (d *Decoder) fill() error {
 	// (grown reports whether it would grow): replacing it at each read
 	// would copy the line again each time, quadratic in small reads.
 	grown := max(min(2*len(d.buf), d.max+minReadSize), unread+minReadSize)
-	switch {
+	switch old := d.buf; {
 	case len(d.buf) != d.readSize && unread <= d.readSize/2 && !d.spilling && !d.skipping:
 		// The stream got busier or quieter, or a long line is over.
 		d.moveTo(d.readBuffer(d.readSize))
+		putReadBuffer(old)
 	case len(d.buf)-unread < len(d.buf)/2 && grown > len(d.buf):
 		d.moveTo(make([]byte, grown))
+		putReadBuffer(old)
 	case d.start > 0:
 		d.moveTo(d.buf)
 	}
@@ -312,8 +315,20 @@ func (d *Decoder) readBuffer(n int) []byte {
 	return make([]byte, n)
 }
 
-// quietBuffers holds the read buffers of quiet streams that wait: an
-// idle stream whose reader is a waitReader holds none (see waitQuiet).
+// putReadBuffer puts b back in quietBuffers if it is a quiet read buffer.
+// The Decoder calls it once nothing of its own points into b (moveTo
+// drops its views), when it moves to another buffer or waits: what a
+// caller borrowed from b (DecodeBytes, a BytesHandler's EventBytes) was
+// valid until that call only.
+func putReadBuffer(b []byte) {
+	if len(b) == quietReadSize && cap(b) == quietReadSize {
+		quietBuffers.Put((*[quietReadSize]byte)(b))
+	}
+}
+
+// quietBuffers holds the read buffers of quiet streams, shared by the
+// process's Decoders: an idle stream whose reader is a waitReader holds
+// none (see waitQuiet).
 var quietBuffers = sync.Pool{New: func() any { return new([quietReadSize]byte) }}
 
 // A waitReader can wait for its next bytes without a buffer of the
@@ -331,13 +346,13 @@ type waitReader interface {
 }
 
 // waitQuiet waits, for a quiet stream whose read buffer is empty, with the
-// read buffer back in quietBuffers: an idle stream then holds no read
-// buffer of the Decoder's. Views of the buffer go with it (as in moveTo);
-// the caller no longer reads them: the next event or comment replaces
-// them.
+// read buffer back in quietBuffers: an idle stream then holds no buffer of
+// the Decoder's (its block and lent data buffer went as it turned quiet).
+// Views of the buffer go with it (as in moveTo); the caller no longer
+// reads them: the next event or comment replaces them.
 func (d *Decoder) waitQuiet() {
 	d.evData, d.comment = nil, nil
-	quietBuffers.Put((*[quietReadSize]byte)(d.buf))
+	putReadBuffer(d.buf)
 	d.buf = nil
 	d.w.waitRead()
 	d.buf = d.readBuffer(quietReadSize)
@@ -352,7 +367,15 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 		// The reader had this much or more at once: ask for more.
 		d.shortReads = 0
 		d.readSize = min(4*d.readSize, maxReadSize)
-	case 4*n < d.readSize:
+	case 4*n < d.readSize && endsFrame(d.buf[:d.end]):
+		// A quiet stream's reads end where its events (or comments)
+		// do. A short read that ends elsewhere was cut short by the
+		// framing (a chunk's head and the start of its data, a TLS
+		// record, as from a server that flushes each line of a large
+		// event): the stream is not quiet, and the count starts over
+		// (the default case). Else such a stream would shrink and grow
+		// again every few lines, a new read buffer and data buffer each
+		// time.
 		d.shortReads++
 		if d.shortReads >= quietReads {
 			d.shortReads = 0
@@ -365,6 +388,28 @@ func (d *Decoder) adaptReadSize(n, asked int) {
 	default:
 		d.shortReads = 0
 	}
+}
+
+// endsFrame reports whether b, a read buffer up to the end of what was
+// read, ends where a frame does: with an empty line (the end of a block:
+// an event, or fields without data) or a comment line. Each line end may
+// be CR, LF or CRLF. A read buffer starts at a line start (moveTo keeps
+// the unread bytes, from the start of a line).
+func endsFrame(b []byte) bool {
+	n := len(b)
+	switch {
+	case n >= 2 && b[n-1] == '\n' && b[n-2] == '\r':
+		n -= 2
+	case n >= 1 && (b[n-1] == '\n' || b[n-1] == '\r'):
+		n--
+	default:
+		return false
+	}
+	line := b[:n]
+	if i := bytes.LastIndexAny(line, "\r\n"); i >= 0 {
+		line = line[i+1:]
+	}
+	return len(line) == 0 || line[0] == ':'
 }
 
 // releaseBlock lets go of the block as the stream turns quiet, and of the
@@ -388,7 +433,7 @@ func (d *Decoder) releaseBlock() {
 // buffer.
 func (d *Decoder) moveTo(b []byte) {
 	if len(d.buf) > 0 && &b[0] != &d.buf[0] {
-		d.evData = nil // it may be a view of the old buffer
+		d.evData, d.comment = nil, nil // they may be views of the old buffer
 	}
 	n := copy(b, d.buf[d.start:d.end])
 	shift := d.start

@@ -85,7 +85,7 @@ func thresholdSizes() []int {
 		4,        // idPrefix: the length before a published ID
 		256,      // idArenaMax: a longer ID stored from bytes gets its own allocation
 		512,      // blockEventMax: the largest event cut from a block; growData's first size
-		1 << 10,  // quietReadSize: a quiet Decoder's read buffer, from quietBuffers
+		1 << 10,  // quietReadSize: a quiet Decoder's read buffer, from readBuffers
 		2 << 10,  // idArenaSize; a line across two quiet reads
 		4 << 10,  // minReadSize, blockSize; half of keepBuffer: a data buffer handed over
 		8 << 10,  // keepBuffer: buffers grown past it are let go

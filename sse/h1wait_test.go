@@ -25,7 +25,7 @@ func (waitTestHandler) HandleError(error)     {}
 
 // TestAnIdleStreamWaitsWithoutTheDecodersReadBuffer checks, over
 // plaintext and TLS, that a lean stream with nothing to read parks in the
-// Decoder's waitQuiet, with its read buffer back in quietBuffers, and in
+// Decoder's waitQuiet, with its read buffer back in readBuffers, and in
 // the body's waitRead outside bufio, with the connection's read buffer
 // back in leanReaders (issue 21, item 1: an idle stream's memory); and
 // that a stream on net/http parks in waitQuiet too, in a small read of
@@ -273,6 +273,32 @@ func TestAWaitKeepsTheReadErrorForTheReadAfterIt(t *testing.T) {
 			if err == reset && plainErr != reset {
 				t.Errorf("%s: ended with %v, want the reset itself", c.name, plainErr)
 			}
+		}
+	}
+}
+
+func TestEndsFrame(t *testing.T) {
+	for in, want := range map[string]bool{
+		"data: x\n\n":         true,
+		"data: x\r\n\r\n":     true,
+		"data: x\r\r":         true,
+		"data: x\n\r\n":       true,
+		": ping\n":            true,
+		": ping\r\n":          true,
+		"data: x\n: ping\n":   true,
+		":\n":                 true,
+		"\n":                  true,
+		"data: x\n":           false,
+		"data: x\r\n":         false,
+		"id: 1\ndata: x":      false,
+		"data: x\n\ndata: y":  false,
+		"data: x\n\nid: 2\n":  false,
+		"":                    false,
+		"data: a:b\n":         false,
+		"event: e\r\ndata:\r": false,
+	} {
+		if got := endsFrame([]byte(in)); got != want {
+			t.Errorf("endsFrame(%q) = %v, want %v", in, got, want)
 		}
 	}
 }
