@@ -71,14 +71,15 @@ type Frame struct {
 // the same bytes as Event's fields, invalid UTF-8 already replaced and
 // Type already "message" when the stream named none.
 //
-// The slices are valid only until the next call of a method of the
-// Decoder that returned them (for a BytesHandler: until HandleEventBytes
-// returns), as with bufio.Scanner.Bytes: later reads overwrite them. This
-// holds for the Data of an event over several data lines too: it is
+// The slices are valid only until the next call of a method of the Decoder
+// that returned them (for a BytesHandler: until HandleEventBytes returns),
+// as with bufio.Scanner.Bytes: later reads overwrite them, and a quiet
+// stream's read buffer goes back to a pool the process's Decoders share,
+// so bytes kept past that point may come to hold another stream's data.
+// This holds for the Data of an event over several data lines too: it is
 // joined in a buffer the Decoder lends with the event and takes back at
-// the next call, to join the next large event's data in. They must not
-// be modified. To keep an event, copy it, for example with
-// EventBytes.Event.
+// the next call, to join the next large event's data in. They must not be
+// modified. To keep an event, copy it, for example with EventBytes.Event.
 type EventBytes struct {
 	ID   []byte
 	Type []byte
