@@ -23,8 +23,9 @@ type JobInfo struct {
 	ProcessedCount, TotalCount int
 	// Token is the stream token the start call issued.
 	Token string
-	// TokenExpiresAt is when the token stops being accepted; TokenExpired
-	// says ExpireToken ended it earlier.
+	// TokenExpiresAt is when the token stops being accepted, the zero
+	// time when tokens do not expire (WithTokenTTL); TokenExpired says
+	// ExpireToken ended it earlier.
 	TokenExpiresAt time.Time
 	TokenExpired   bool
 	// Paused says PauseJob stopped the job.
@@ -50,8 +51,11 @@ func (s *Server) Job(jobID string) (JobInfo, bool) {
 	info := JobInfo{
 		ID: j.id, Kind: bookstrack.Kind(j.kind), Status: bookstrack.Status(j.status), Message: j.message, Progress: j.progress,
 		ProcessedCount: j.processed, TotalCount: j.total,
-		Token: j.token, TokenExpiresAt: j.tokenIssued.Add(s.cfg.tokenTTL), TokenExpired: j.tokenRevoked,
+		Token: j.token, TokenExpired: j.tokenRevoked,
 		Paused: j.paused, CreatedAt: j.created, CompletedAt: j.ended,
+	}
+	if !off(s.cfg.tokenTTL) {
+		info.TokenExpiresAt = j.tokenIssued.Add(s.cfg.tokenTTL)
 	}
 	if j.failure != nil {
 		info.ErrorCode, info.ErrorMessage, info.ErrorRetryable = j.failure.Code, j.failure.Message, j.failure.Retryable

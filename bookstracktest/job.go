@@ -86,7 +86,7 @@ func (s *Server) newJobLocked(kind string, steps []step, results, list any) *job
 }
 
 func (s *Server) expiredLocked(j *job, now time.Time) bool {
-	return !now.Before(j.created.Add(s.cfg.jobTTL))
+	return !off(s.cfg.jobTTL) && !now.Before(j.created.Add(s.cfg.jobTTL))
 }
 
 // forgetLocked stops whatever a job has scheduled.
@@ -169,7 +169,7 @@ func (s *Server) endLocked(j *job, status string, failure *jobError) {
 	} else {
 		ev = s.failedEvent(j, now)
 	}
-	s.scheduleLocked(j, s.cfg.finalDelay, s.sendFinalLocked)
+	s.scheduleLocked(j, max(s.cfg.finalDelay, 0), s.sendFinalLocked)
 	s.publishLocked(j, ev)
 }
 

@@ -44,7 +44,7 @@ func (s *Server) serveResults(c *call, rt route) {
 	s.mu.Lock()
 	j := s.lookupLocked(rt.kind, rt.id)
 	var results any
-	ok := j != nil && j.status == statusCompleted && s.clock.Now().Before(j.ended.Add(s.cfg.resultsTTL))
+	ok := j != nil && j.status == statusCompleted && (off(s.cfg.resultsTTL) || s.clock.Now().Before(j.ended.Add(s.cfg.resultsTTL)))
 	if ok {
 		results = j.results
 	}

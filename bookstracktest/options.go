@@ -1,6 +1,7 @@
 package bookstracktest
 
 import (
+	"fmt"
 	"net"
 	"time"
 
@@ -34,6 +35,7 @@ type config struct {
 	quirks          Quirks
 	wrapListener    func(net.Listener) net.Listener
 	stepped         bool
+	err             error // the first option out of range: New panics with it
 }
 
 func defaultConfig() config {
@@ -83,51 +85,61 @@ func WithSteppedClock() Option {
 // steppedStart is the time at which the clock of WithSteppedClock starts.
 var steppedStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
+// The options follow the module's rule (see the sse package): zero keeps
+// the default, a negative value turns the setting off where it can be
+// off (each option says what off is), and New panics on any other value
+// out of range, naming the option.
+
 // WithStepInterval sets the time between two updates of a simulated job
-// (default DefaultStepInterval, 100ms). d <= 0 restores the default.
+// (default DefaultStepInterval, 100ms). 0 keeps the default; it cannot
+// be off: New panics on a negative d.
 func WithStepInterval(d time.Duration) Option {
-	return durationOption(d, DefaultStepInterval, func(c *config) *time.Duration { return &c.stepInterval })
+	return func(c *config) { c.notOff("WithStepInterval", d, &c.stepInterval) }
 }
 
 // WithPingInterval sets the time between two heartbeats on a stream
-// (default DefaultPingInterval, 30s). d <= 0 restores the default.
+// (default DefaultPingInterval, 30s). 0 keeps the default; a negative d
+// turns heartbeats off.
 func WithPingInterval(d time.Duration) Option {
-	return durationOption(d, DefaultPingInterval, func(c *config) *time.Duration { return &c.pingInterval })
+	return durationOption(d, func(c *config) *time.Duration { return &c.pingInterval })
 }
 
 // WithStreamTimeout sets how long a stream may go without an update
 // before it gets a `timeout` event and is closed (default
-// DefaultStreamTimeout, 5m). Heartbeats are not updates. d <= 0 restores
-// the default.
+// DefaultStreamTimeout, 5m). Heartbeats are not updates. 0 keeps the
+// default; a negative d turns the timeout off: streams stay open.
 func WithStreamTimeout(d time.Duration) Option {
-	return durationOption(d, DefaultStreamTimeout, func(c *config) *time.Duration { return &c.streamTimeout })
+	return durationOption(d, func(c *config) *time.Duration { return &c.streamTimeout })
 }
 
 // WithFinalDelay sets the time between a job's queued terminal event and
-// its `-final` one (default DefaultFinalDelay, 2s). d <= 0 restores the
-// default.
+// its `-final` one (default DefaultFinalDelay, 2s). 0 keeps the default;
+// a negative d turns the delay off: the `-final` event follows at once.
 func WithFinalDelay(d time.Duration) Option {
-	return durationOption(d, DefaultFinalDelay, func(c *config) *time.Duration { return &c.finalDelay })
+	return durationOption(d, func(c *config) *time.Duration { return &c.finalDelay })
 }
 
 // WithResultsTTL sets how long results stay available after a job
-// completes (default DefaultResultsTTL, 2h). d <= 0 restores the default.
+// completes (default DefaultResultsTTL, 2h). 0 keeps the default; a
+// negative d turns expiry off: results stay as long as the job.
 func WithResultsTTL(d time.Duration) Option {
-	return durationOption(d, DefaultResultsTTL, func(c *config) *time.Duration { return &c.resultsTTL })
+	return durationOption(d, func(c *config) *time.Duration { return &c.resultsTTL })
 }
 
 // WithJobTTL sets how long a job's state lives after the job starts
 // (default DefaultJobTTL, 24h); after it the job is unknown to every
-// route. d <= 0 restores the default.
+// route. 0 keeps the default; a negative d turns expiry off: jobs live as
+// long as the Server.
 func WithJobTTL(d time.Duration) Option {
-	return durationOption(d, DefaultJobTTL, func(c *config) *time.Duration { return &c.jobTTL })
+	return durationOption(d, func(c *config) *time.Duration { return &c.jobTTL })
 }
 
 // WithTokenTTL sets how long a stream token stays valid after the start
-// call issued it (default DefaultTokenTTL, 2h). d <= 0 restores the
-// default.
+// call issued it (default DefaultTokenTTL, 2h). 0 keeps the default; a
+// negative d turns expiry off: tokens stay valid (JobInfo.TokenExpiresAt
+// is then the zero time).
 func WithTokenTTL(d time.Duration) Option {
-	return durationOption(d, DefaultTokenTTL, func(c *config) *time.Duration { return &c.tokenTTL })
+	return durationOption(d, func(c *config) *time.Duration { return &c.tokenTTL })
 }
 
 // WithQuirks selects older server behaviours; see Quirks. New panics on a
@@ -138,14 +150,16 @@ func WithQuirks(q Quirks) Option {
 }
 
 // WithEnrichmentBatch makes enrichment jobs report progress every n books
-// (default DefaultEnrichmentBatch, 50, as the real server). n <= 0
-// restores the default.
+// (default DefaultEnrichmentBatch, 50, as the real server). 0 keeps the
+// default; it cannot be off: New panics on a negative n.
 func WithEnrichmentBatch(n int) Option {
 	return func(c *config) {
-		if n <= 0 {
-			n = DefaultEnrichmentBatch
+		switch {
+		case n > 0:
+			c.enrichmentBatch = n
+		case n < 0:
+			c.refuse(fmt.Sprintf("WithEnrichmentBatch(%d)", n), fmt.Sprintf("0 for the default (%d), or more; it cannot be off", DefaultEnrichmentBatch))
 		}
-		c.enrichmentBatch = n
 	}
 }
 
@@ -156,11 +170,33 @@ func WithListener(wrap func(net.Listener) net.Listener) Option {
 	return func(c *config) { c.wrapListener = wrap }
 }
 
-func durationOption(d, def time.Duration, field func(*config) *time.Duration) Option {
+// durationOption sets the field to d, a negative d meaning off; 0 keeps
+// the default.
+func durationOption(d time.Duration, field func(*config) *time.Duration) Option {
 	return func(c *config) {
-		if d <= 0 {
-			d = def
+		if d != 0 {
+			*field(c) = d
 		}
-		*field(c) = d
 	}
 }
+
+// notOff applies the rule to a duration that cannot be off: 0 keeps *dst,
+// a positive d replaces it, a negative one is refused.
+func (c *config) notOff(option string, d time.Duration, dst *time.Duration) {
+	switch {
+	case d > 0:
+		*dst = d
+	case d < 0:
+		c.refuse(fmt.Sprintf("%s(%v)", option, d), fmt.Sprintf("0 for the default (%v), or more; it cannot be off", *dst))
+	}
+}
+
+// refuse records the first option out of range; New panics with it.
+func (c *config) refuse(call, rng string) {
+	if c.err == nil {
+		c.err = fmt.Errorf("bookstracktest: %s is out of range: %s", call, rng)
+	}
+}
+
+// off reports whether a duration setting is off (negative).
+func off(d time.Duration) bool { return d < 0 }

@@ -56,6 +56,9 @@ func New(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
+	if cfg.err != nil {
+		panic(cfg.err)
+	}
 	if err := cfg.quirks.check(); err != nil {
 		panic(err)
 	}

@@ -76,7 +76,7 @@ func (s *Server) serveStream(c *call, rt route) {
 		c.unauthorized("INVALID_TOKEN", "The token does not belong to this job")
 		return
 	}
-	if j != nil && (j.tokenRevoked || !s.clock.Now().Before(j.tokenIssued.Add(s.cfg.tokenTTL))) {
+	if j != nil && (j.tokenRevoked || !off(s.cfg.tokenTTL) && !s.clock.Now().Before(j.tokenIssued.Add(s.cfg.tokenTTL))) {
 		s.mu.Unlock()
 		c.unauthorized("TOKEN_EXPIRED", "The token has expired; start a new job")
 		return
@@ -162,6 +162,9 @@ func (s *Server) runStream(c *call, st *stream) {
 	var pingT, timeoutT *timer
 	timeoutGen := 0
 	armPing := func() {
+		if off(s.cfg.pingInterval) {
+			return
+		}
 		pingT = s.timers.after(s.cfg.pingInterval, func() {
 			select {
 			case pingC <- struct{}{}:
@@ -171,6 +174,9 @@ func (s *Server) runStream(c *call, st *stream) {
 	}
 	armTimeout := func() {
 		timeoutT.stop()
+		if off(s.cfg.streamTimeout) {
+			return
+		}
 		timeoutGen++
 		gen := timeoutGen
 		timeoutT = s.timers.after(s.cfg.streamTimeout, func() {
