@@ -137,4 +137,14 @@
 // and ResumeJob stop and restart a job; FailJob fails it; ExpireToken
 // expires its token. Job, Requests, OpenStreams and WaitStreams observe
 // the Server.
+//
+// # Options
+//
+// The options follow the module's one option rule (see package sse): a
+// zero value keeps the default; a negative duration turns the setting off
+// where it can be off (WithPingInterval, WithStreamTimeout,
+// WithFinalDelay, WithResultsTTL, WithJobTTL, WithTokenTTL; each says
+// what off is); and New panics on any other value out of range (a
+// negative WithStepInterval or WithEnrichmentBatch), naming the option,
+// as httptest.NewServer panics when it cannot serve.
 package bookstracktest

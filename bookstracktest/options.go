@@ -85,11 +85,6 @@ func WithSteppedClock() Option {
 // steppedStart is the time at which the clock of WithSteppedClock starts.
 var steppedStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// The options follow the module's rule (see the sse package): zero keeps
-// the default, a negative value turns the setting off where it can be
-// off (each option says what off is), and New panics on any other value
-// out of range, naming the option.
-
 // WithStepInterval sets the time between two updates of a simulated job
 // (default DefaultStepInterval, 100ms). 0 keeps the default; it cannot
 // be off: New panics on a negative d.
