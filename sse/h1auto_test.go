@@ -1,7 +1,6 @@
 package sse
 
 import (
-	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -25,19 +24,9 @@ func TestTransportAutoMultiplexesManyStreamsToOneOrigin(t *testing.T) {
 	h1 := httptest.NewTLSServer(handler) // HTTP/1.1 only
 	defer h1.Close()
 
-	roots := x509.NewCertPool()
-	roots.AddCert(h2.Certificate())
-	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
-	leanTestRoots, autoMultiplexAfter = roots, 2
-	leanTLSConfigs.Lock()
-	leanTLSConfigs.m = nil
-	leanTLSConfigs.Unlock()
-	defer func() {
-		leanTestRoots, autoMultiplexAfter = prevRoots, 100
-		leanTLSConfigs.Lock()
-		leanTLSConfigs.m = nil
-		leanTLSConfigs.Unlock()
-	}()
+	useLeanTestRoots(t, h2.Certificate())
+	autoMultiplexAfter = 2
+	defer func() { autoMultiplexAfter = 100 }()
 
 	open := func(tr leanTransport, url string) *http.Response {
 		t.Helper()

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -220,23 +219,4 @@ func TestLeanPathAllocatesAlmostNothingPerLargeEvent(t *testing.T) {
 			})
 		}
 	}
-}
-
-// useLeanTestRoots makes the lean transport trust cert for the test.
-func useLeanTestRoots(t *testing.T, cert *x509.Certificate) {
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
-	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
-	leanTestRoots = roots
-	resetLeanTLSConfigs()
-	t.Cleanup(func() {
-		leanTestRoots = prevRoots
-		resetLeanTLSConfigs()
-	})
-}
-
-func resetLeanTLSConfigs() {
-	leanTLSConfigs.Lock()
-	leanTLSConfigs.m = nil
-	leanTLSConfigs.Unlock()
 }

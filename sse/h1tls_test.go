@@ -43,19 +43,7 @@ func TestLeanPathOverTLSReadsStreamsSharingOneConfig(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
-	roots := x509.NewCertPool()
-	roots.AddCert(srv.Certificate())
-	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
-	leanTestRoots = roots
-	leanTLSConfigs.Lock()
-	leanTLSConfigs.m = nil
-	leanTLSConfigs.Unlock()
-	defer func() {
-		leanTestRoots = prevRoots
-		leanTLSConfigs.Lock()
-		leanTLSConfigs.m = nil
-		leanTLSConfigs.Unlock()
-	}()
+	useLeanTestRoots(t, srv.Certificate())
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		h := &tlsTestHandler{cancel: cancel, want: 3}
@@ -79,4 +67,23 @@ func TestLeanPathOverTLSReadsStreamsSharingOneConfig(t *testing.T) {
 	if a, b := leanTLSConfig("127.0.0.1"), leanTLSConfig("127.0.0.1"); a != b {
 		t.Fatal("two configs for one server name")
 	}
+}
+
+// useLeanTestRoots makes the lean transport trust cert for the test.
+func useLeanTestRoots(t *testing.T, cert *x509.Certificate) {
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	prevRoots := leanTestRoots // set by BOOKSTRACK_SSE_TRANSPORT=h2
+	leanTestRoots = roots
+	resetLeanTLSConfigs()
+	t.Cleanup(func() {
+		leanTestRoots = prevRoots
+		resetLeanTLSConfigs()
+	})
+}
+
+func resetLeanTLSConfigs() {
+	leanTLSConfigs.Lock()
+	leanTLSConfigs.m = nil
+	leanTLSConfigs.Unlock()
 }

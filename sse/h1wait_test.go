@@ -3,7 +3,6 @@ package sse
 import (
 	"bufio"
 	"context"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -52,7 +51,7 @@ func TestAnIdleStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 			var srv *httptest.Server
 			if tlsOn {
 				srv = httptest.NewTLSServer(h)
-				trustForTest(t, srv)
+				useLeanTestRoots(t, srv.Certificate())
 			} else {
 				srv = httptest.NewServer(h)
 			}
@@ -95,22 +94,6 @@ func TestAnIdleStreamWaitsWithoutTheDecodersReadBuffer(t *testing.T) {
 			}
 		})
 	}
-}
-
-func trustForTest(t *testing.T, srv *httptest.Server) {
-	roots := x509.NewCertPool()
-	roots.AddCert(srv.Certificate())
-	prev := leanTestRoots
-	leanTestRoots = roots
-	leanTLSConfigs.Lock()
-	leanTLSConfigs.m = nil
-	leanTLSConfigs.Unlock()
-	t.Cleanup(func() {
-		leanTestRoots = prev
-		leanTLSConfigs.Lock()
-		leanTLSConfigs.m = nil
-		leanTLSConfigs.Unlock()
-	})
 }
 
 func stacks() string {

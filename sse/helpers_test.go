@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/bookstrack/bookstrack-go/internal/suitetransport"
 	"github.com/bookstrack/bookstrack-go/sse"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
@@ -188,42 +188,11 @@ func newHTTPServer(t testing.TB, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// startTestServer starts srv on the suite's transport, and checks when
-// the test ends that every request arrived over that protocol: a silent
-// fall back to HTTP/1.1 would run the suite on the wrong path.
+// startTestServer starts srv on the suite's transport (see
+// transport_export_test.go and internal/suitetransport).
 func startTestServer(t testing.TB, srv *httptest.Server) {
 	t.Helper()
-	want := 1
-	if sse.TestOverHTTP2 {
-		want = 2
-	}
-	var wrong atomic.Int64
-	var proto atomic.Value
-	inner := srv.Config.Handler
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ProtoMajor != want {
-			wrong.Add(1)
-			proto.Store(r.Proto)
-		}
-		inner.ServeHTTP(w, r)
-	})
-	t.Cleanup(func() {
-		if n := wrong.Load(); n > 0 {
-			t.Errorf("%d requests arrived over %v, want HTTP/%d", n, proto.Load(), want)
-		}
-	})
-	startOnSuiteTransport(srv)
-}
-
-// startOnSuiteTransport starts srv in plaintext, or over TLS with HTTP/2
-// enabled when BOOKSTRACK_SSE_TRANSPORT=h2.
-func startOnSuiteTransport(srv *httptest.Server) {
-	if !sse.TestOverHTTP2 {
-		srv.Start()
-		return
-	}
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
+	suitetransport.Start(t, srv)
 }
 
 // setup starts a scripted server and a Client on it with a recorder as

@@ -2,10 +2,10 @@ package sse
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"net/http"
-	"net/http/httptest"
 	"os"
+
+	"github.com/bookstrack/bookstrack-go/internal/suitetransport"
 )
 
 // BOOKSTRACK_SSE_TRANSPORT chooses the path the whole sse test suite runs
@@ -31,7 +31,8 @@ func init() {
 	case "h2":
 		autoTransport = TransportNetHTTP
 		TestOverHTTP2 = true
-		roots := testCertRoots()
+		TestServerTLS = suitetransport.ServerTLS()
+		roots := suitetransport.Roots()
 		leanTestRoots = roots
 		// net/http has already set up HTTP/2 on http.DefaultTransport
 		// (httptest.Server.Close closes its idle connections), so the
@@ -54,16 +55,3 @@ var TestOverHTTP2 bool
 // with the certificate of the httptest servers and ALPN h2, for the
 // tests' own listeners.
 var TestServerTLS *tls.Config
-
-// testCertRoots returns a pool holding the certificate every
-// httptest.Server serves over TLS (one built-in certificate, the same for
-// all of them), and sets TestServerTLS.
-func testCertRoots() *x509.CertPool {
-	s := httptest.NewUnstartedServer(http.NotFoundHandler())
-	s.StartTLS()
-	defer s.Close()
-	TestServerTLS = &tls.Config{Certificates: s.TLS.Certificates, NextProtos: []string{"h2"}}
-	roots := x509.NewCertPool()
-	roots.AddCert(s.Certificate())
-	return roots
-}

@@ -2,14 +2,12 @@ package ssestats_test
 
 import (
 	"context"
-	"net/http"
-	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstrack/bookstrack-go/internal/suitetransport"
 	"github.com/bookstrack/bookstrack-go/sse"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
@@ -27,40 +25,12 @@ var noContent = ssetest.Script{Status: 204}
 
 func script(steps ...ssetest.Step) ssetest.Script { return ssetest.Script{Steps: steps} }
 
-// overHTTP2 is set by BOOKSTRACK_SSE_TRANSPORT=h2, as in the sse tests:
-// newServer's servers then serve TLS with HTTP/2 enabled and newClient's
-// Clients reach them through the server's own *http.Client, over
-// net/http's HTTP/2. Otherwise both are plaintext, on the lean path.
-var overHTTP2 = os.Getenv("BOOKSTRACK_SSE_TRANSPORT") == "h2"
-
-// newServer starts a scripted server on the suite's transport; when the
-// test ends it checks that every request arrived over that protocol.
+// newServer starts a scripted server on the suite's transport (see
+// internal/suitetransport).
 func newServer(t *testing.T, scripts ...ssetest.Script) *ssetest.Server {
 	t.Helper()
 	srv := ssetest.NewUnstartedServer(t, scripts...)
-	want := 1
-	if overHTTP2 {
-		want = 2
-	}
-	var wrong atomic.Int64
-	inner := srv.Config.Handler
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ProtoMajor != want {
-			wrong.Add(1)
-		}
-		inner.ServeHTTP(w, r)
-	})
-	t.Cleanup(func() {
-		if n := wrong.Load(); n > 0 {
-			t.Errorf("%d requests arrived over another protocol than HTTP/%d", n, want)
-		}
-	})
-	if overHTTP2 {
-		srv.EnableHTTP2 = true
-		srv.StartTLS()
-	} else {
-		srv.Start()
-	}
+	suitetransport.Start(t, srv.Server)
 	return srv
 }
 
@@ -68,7 +38,7 @@ func newServer(t *testing.T, scripts ...ssetest.Script) *ssetest.Server {
 // suite runs over HTTP/2.
 func newClient(t *testing.T, srv *ssetest.Server, opts ...sse.Option) *sse.Client[sse.HandlerFuncs] {
 	t.Helper()
-	if overHTTP2 {
+	if suitetransport.OverHTTP2 {
 		opts = append(opts, sse.WithHTTPClient(srv.Client()))
 	}
 	c, err := sse.NewClient(srv.URL, sse.HandlerFuncs{}, opts...)

@@ -4,82 +4,40 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstrack/bookstrack-go/internal/suitetransport"
 	"github.com/bookstrack/bookstrack-go/sse/ssetest"
 )
 
-// overHTTP2 is set by BOOKSTRACK_SSE_TRANSPORT=h2, as in the sse tests:
-// the servers made by newServer then serve TLS with HTTP/2 enabled, and
-// newClient's clients trust them and speak HTTP/2. The tests of bytes on
-// the wire (rawGet, the Conditioner's byte counts) and the examples keep
-// plaintext HTTP/1.1 servers.
-var overHTTP2 = os.Getenv("BOOKSTRACK_SSE_TRANSPORT") == "h2"
-
-// testRoots holds the certificate of every httptest.Server over TLS (one
-// built-in certificate, the same for all of them).
-var testRoots = sync.OnceValue(func() *x509.CertPool {
-	s := httptest.NewUnstartedServer(http.NotFoundHandler())
-	s.StartTLS()
-	defer s.Close()
-	roots := x509.NewCertPool()
-	roots.AddCert(s.Certificate())
-	return roots
-})
-
-// newServer is ssetest.NewServer on the suite's transport (see overHTTP2).
-// When the test ends it checks that every request arrived over that
-// protocol, so a silent fall back to HTTP/1.1 fails the test.
+// newServer is ssetest.NewServer on the suite's transport (see
+// internal/suitetransport): TLS with HTTP/2 enabled with
+// BOOKSTRACK_SSE_TRANSPORT=h2. The tests of bytes on the wire (rawGet,
+// the Conditioner's byte counts) and the examples keep plaintext HTTP/1.1
+// servers.
 func newServer(t *testing.T, scripts ...ssetest.Script) *ssetest.Server {
 	t.Helper()
 	s := ssetest.NewUnstartedServer(t, scripts...)
-	want := 1
-	if overHTTP2 {
-		want = 2
-	}
-	var wrong atomic.Int64
-	inner := s.Config.Handler
-	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ProtoMajor != want {
-			wrong.Add(1)
-		}
-		inner.ServeHTTP(w, r)
-	})
-	t.Cleanup(func() {
-		if n := wrong.Load(); n > 0 {
-			t.Errorf("%d requests arrived over another protocol than HTTP/%d", n, want)
-		}
-	})
-	if overHTTP2 {
-		s.EnableHTTP2 = true
-		s.StartTLS()
-	} else {
-		s.Start()
-	}
+	suitetransport.Start(t, s.Server)
 	return s
 }
 
 // newClient returns an HTTP client with its own transport, whose idle
-// connections are closed when the test ends. With overHTTP2 it trusts the
+// connections are closed when the test ends. Over HTTP/2 it trusts the
 // servers newServer starts and offers HTTP/2.
 func newClient(t *testing.T) *http.Client {
 	t.Helper()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if overHTTP2 {
-		tr.TLSClientConfig = &tls.Config{RootCAs: testRoots(), NextProtos: []string{"h2", "http/1.1"}}
+	if suitetransport.OverHTTP2 {
+		tr.TLSClientConfig = &tls.Config{RootCAs: suitetransport.Roots(), NextProtos: []string{"h2", "http/1.1"}}
 	}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr}
