@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bookstrack/bookstrack-go/compare/internal/machine"
 	"github.com/bookstrack/bookstrack-go/compare/server"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -59,7 +60,7 @@ type connKey struct{}
 // closes the connection that the first stream came on and prints how
 // many /idle and /soak streams it carried.
 func serve(maxStreams int) error {
-	raiseTo(1 << 20)
+	machine.RaiseFileLimit(1 << 20) // as high as the hard limit allows
 	cert, key := []byte(os.Getenv(server.TLSEnvCert)), []byte(os.Getenv(server.TLSEnvKey))
 	var mu sync.Mutex
 	streams := map[net.Conn]int{}
@@ -149,7 +150,7 @@ func run(n, maxStreams, sample int, every, hold time.Duration) error {
 	if err := server.Trust(dir, cert); err != nil {
 		return err
 	}
-	raiseTo(1 << 20)
+	machine.RaiseFileLimit(1 << 20) // as high as the hard limit allows
 	cmd := exec.Command(os.Args[0], os.Args[1:]...)
 	cmd.Env = append(os.Environ(), "FANIN_ROLE=server", server.TLSEnvCert+"="+string(cert), server.TLSEnvKey+"="+string(key))
 	cmd.Stderr = os.Stderr
@@ -166,7 +167,7 @@ func run(n, maxStreams, sample int, every, hold time.Duration) error {
 	}
 	base := "https://" + strings.TrimSpace(line)
 	fmt.Printf("fanin: %d streams (%d sampled, an event every %v), server max %d streams per HTTP/2 connection; %d CPUs, load %s, RLIMIT_NOFILE %s\n",
-		n, sample, every, maxStreams, runtime.NumCPU(), loadavg(), nofile())
+		n, sample, every, maxStreams, runtime.NumCPU(), machine.LoadAvg(), nofile())
 
 	m0 := measure()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -287,25 +288,8 @@ func measure() mem {
 	return mem{float64(ms.HeapInuse), float64(ms.HeapAlloc), float64(ms.StackInuse), float64(runtime.NumGoroutine()), float64(len(fds))}
 }
 
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 func nofile() string {
 	var r syscall.Rlimit
 	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
 	return fmt.Sprintf("soft %d hard %d", r.Cur, r.Max)
-}
-
-// raiseTo raises the soft file limit toward want, up to the hard limit.
-func raiseTo(want uint64) {
-	var r syscall.Rlimit
-	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
-	r.Cur = min(want, r.Max)
-	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
 }

@@ -39,6 +39,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/bookstrack/bookstrack-go/compare/internal/machine"
 	"github.com/bookstrack/bookstrack-go/compare/server"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -97,7 +98,7 @@ func coordinate(n int, client string, procs int, useTLS bool, maxStreams int) er
 		procs = (n + int(hard) - headroom - 1) / (int(hard) - headroom)
 	}
 	fmt.Printf("client=%s streams=%d procs=%d tls=%v max-streams=%d RLIMIT_NOFILE hard=%d cpus=%d load=%s\n",
-		client, n, procs, useTLS, maxStreams, hard, runtime.NumCPU(), loadavg())
+		client, n, procs, useTLS, maxStreams, hard, runtime.NumCPU(), machine.LoadAvg())
 	type child struct {
 		cmd *exec.Cmd
 		in  io.WriteCloser
@@ -174,8 +175,8 @@ func hold(n int, client string, useTLS bool) error {
 	if os.Getenv("IDLE_MEMPROFILE") != "" {
 		runtime.MemProfileRate = 64 // every few allocations: a precise profile
 	}
-	if err := raise(n + headroom); err != nil {
-		return err
+	if err := machine.RaiseFileLimit(uint64(n + headroom)); err != nil {
+		return fmt.Errorf("%w: use -procs", err)
 	}
 	scheme := "http://"
 	if useTLS {
@@ -319,18 +320,9 @@ var h1Transport = func() *http.Transport {
 	return t
 }()
 
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 func serve(n int, useTLS bool, maxStreams int) error {
-	if err := raise(n + headroom); err != nil {
-		return err
+	if err := machine.RaiseFileLimit(uint64(n + headroom)); err != nil {
+		return fmt.Errorf("%w: use -procs", err)
 	}
 	var addr string
 	var err error
@@ -364,22 +356,6 @@ func hardLimit() uint64 {
 	var r syscall.Rlimit
 	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
 	return r.Max
-}
-
-// raise sets the soft file limit to need, or fails naming the hard limit.
-func raise(need int) error {
-	var r syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		return err
-	}
-	if r.Cur >= uint64(need) {
-		return nil
-	}
-	if r.Max < uint64(need) {
-		return fmt.Errorf("a process needs %d file descriptors; RLIMIT_NOFILE hard limit is %d (raising it needs CAP_SYS_RESOURCE): use -procs", need, r.Max)
-	}
-	r.Cur = uint64(need)
-	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
 }
 
 // mem is a process's memory and goroutines after two collections.

@@ -24,9 +24,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/bookstrack/bookstrack-go/compare/internal/machine"
 	"github.com/bookstrack/bookstrack-go/compare/server"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
@@ -42,7 +42,7 @@ func main() {
 	slack := flag.Int("heap-slack", 1<<20, "live heap bytes allowed above the baseline after the round")
 	flag.Parse()
 	if os.Getenv("SOAK_CHILD") == "1" {
-		raise(*streams + 200)
+		machine.RaiseFileLimit(uint64(*streams + 200)) // as high as it goes
 		addr, err := server.Listen()
 		if err != nil {
 			fail(err)
@@ -50,7 +50,7 @@ func main() {
 		fmt.Println(addr)
 		select {}
 	}
-	raise(*streams + 200)
+	machine.RaiseFileLimit(uint64(*streams + 200)) // as high as it goes
 	cmd := exec.Command(os.Args[0], "-streams", strconv.Itoa(*streams))
 	cmd.Env = append(os.Environ(), "SOAK_CHILD=1")
 	cmd.Stderr = os.Stderr
@@ -65,7 +65,7 @@ func main() {
 	}
 	url := fmt.Sprintf("http://%s/soak?ms=%d&p=%d&retry=%d", strings.TrimSpace(line), *ms, *p, *retry)
 	fmt.Printf("soak: %d streams (%s), an event every %d ms per stream, cut with p=%d/1000 per event, retry %d ms; %d CPUs, load %s\n",
-		*streams, *transport, *ms, *p, *retry, runtime.NumCPU(), loadavg())
+		*streams, *transport, *ms, *p, *retry, runtime.NumCPU(), machine.LoadAvg())
 
 	before := measure()
 	w := round(url, *streams, *transport, *warmup, nil)
@@ -243,23 +243,6 @@ func settle(want int) mem {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func raise(need int) {
-	var r syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil && r.Cur < uint64(need) {
-		r.Cur = min(uint64(need), r.Max)
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-	}
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func fail(err error) {

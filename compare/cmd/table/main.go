@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/bookstrack/bookstrack-go/compare/internal/machine"
 	"io"
 	"math"
 	"os"
@@ -59,7 +60,7 @@ func main() {
 	idle := flag.Int("idle", 10000, "also hold this many idle streams per client with cmd/idle, once (0: skip)")
 	flag.Parse()
 	var raw []byte
-	load0 := loadavg()
+	load0 := machine.LoadAvg()
 	if *in != "" {
 		b, err := os.ReadFile(*in)
 		if err != nil {
@@ -96,16 +97,16 @@ func main() {
 			fail(err)
 		}
 	}
-	machine := ""
+	machineLine := ""
 	if *in == "" {
-		machine = fmt.Sprintf("Machine: %d CPUs, load average (1, 5, 15 min) %s before the run, %s after.\n", runtime.NumCPU(), load0, loadavg())
+		machineLine = fmt.Sprintf("Machine: %d CPUs, load average (1, 5, 15 min) %s before the run, %s after.\n", runtime.NumCPU(), load0, machine.LoadAvg())
 	}
 	r := parse(raw)
 	if len(r) == 0 {
 		fail(fmt.Errorf("no Benchmark<Workload>/peer=<name> lines in the input"))
 	}
 	fmt.Print(table(r))
-	fmt.Print(machine)
+	fmt.Print(machineLine)
 }
 
 var held = regexp.MustCompile(`per stream (\d+) B heap in use \+ stacks \(live heap (\d+) B, stacks (\d+) B\), ([\d.]+) goroutines`)
@@ -144,15 +145,6 @@ func idleScale(w io.Writer, n int) error {
 		}
 	}
 	return nil
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func fail(err error) {
