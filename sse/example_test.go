@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bookstrack/bookstrack-go/internal/suitetransport"
 	"github.com/bookstrack/bookstrack-go/sse"
 )
 
@@ -29,7 +28,7 @@ func exampleServer(stream string) *httptest.Server {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, "retry: 0\n"+stream)
 	}))
-	suitetransport.StartUnchecked(srv) // TLS and HTTP/2 with BOOKSTRACK_SSE_TRANSPORT=h2
+	startOnSuiteTransport(srv) // TLS and HTTP/2 with BOOKSTRACK_SSE_TRANSPORT=h2
 	return srv
 }
 

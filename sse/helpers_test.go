@@ -195,6 +195,11 @@ func startTestServer(t testing.TB, srv *httptest.Server) {
 	suitetransport.Start(t, srv)
 }
 
+// startOnSuiteTransport starts srv as startTestServer does, without the
+// protocol check, for the examples' servers (example_test.go holds README
+// blocks, so it imports nothing internal).
+func startOnSuiteTransport(srv *httptest.Server) { suitetransport.StartUnchecked(srv) }
+
 // setup starts a scripted server and a Client on it with a recorder as
 // handler and observer. Reconnections wait 0 unless opts say otherwise.
 func setup(t *testing.T, scripts []ssetest.Script, opts ...sse.Option) (*ssetest.Server, *sse.Client[*recorder], *recorder) {
